@@ -1,0 +1,45 @@
+/**
+ * Looking an address up in a machine's RAM clusters, and naming a cluster in
+ * a reason.
+ */
+import { hex } from './cint';
+import { MemCluster } from './types';
+
+export function clusterEnd(c: MemCluster): bigint {
+  return c.start + c.sizeBytes;
+}
+
+export function describeCluster(index: number, c: MemCluster): string {
+  return `mem_clusters[${index}] = [${hex(c.start)}, ${hex(clusterEnd(c))})`;
+}
+
+export interface ClusterHit {
+  index: number;
+  cluster: MemCluster;
+  /** pa - start */
+  delta: bigint;
+}
+
+/**
+ * x86 check_pa_acc()'s test, `start <= pa && pa - start <= size`: inclusive,
+ * so pa == start + size (the first byte past the cluster) is found too.
+ */
+export function findClusterInclusive(clusters: readonly MemCluster[], pa: bigint): ClusterHit | undefined {
+  for (let index = 0; index < clusters.length; index++) {
+    const cluster = clusters[index];
+    if (cluster.start <= pa && pa - cluster.start <= cluster.sizeBytes) {
+      return { index, cluster, delta: pa - cluster.start };
+    }
+  }
+  return undefined;
+}
+
+/** Whether pa is really RAM: inside [start, start + size) of some cluster. */
+export function isInsideSomeCluster(clusters: readonly MemCluster[], pa: bigint): boolean {
+  return clusters.some((c) => c.start <= pa && pa < clusterEnd(c));
+}
+
+/** The reason suffix for rules that never look at clusters but whose address falls in a hole. */
+export function holeNote(clusters: readonly MemCluster[], pa: bigint): string | undefined {
+  return isInsideSomeCluster(clusters, pa) ? undefined : `holes ignored: ${hex(pa)} is in no RAM cluster, but this rule never looks at clusters`;
+}
