@@ -2,11 +2,9 @@
  * Diagnostics of the C front end. Every error names a place in the user's source as
  * `file:line:col` (1-based), the way gcc does, so editors and graders can jump to it.
  */
-export interface SourceLoc {
-  file: string;
-  line: number;
-  col: number;
-}
+import type { SourceLoc } from '../util/loc';
+
+export type { SourceLoc };
 
 export type Severity = 'error' | 'warning' | 'note';
 

@@ -1,0 +1,343 @@
+import type { ArchSpec } from './arch/types';
+import { fromHiLo, hi32, lo32, type I64 } from '../util/int64';
+import { isWalkFault, walk, readEntry } from './mmu';
+import { PhysMem, PAGE_SIZE, WATCH_DATA, WATCH_PAGETABLE } from './physmem';
+import { MODE_USER, Tlb, TlbEntry, type Mode } from './tlb';
+
+export { MODE_KERNEL, MODE_USER, type Mode } from './tlb';
+
+/**
+ * A hardware exception: a page fault (#PF with the x86 error code), a general protection fault
+ * (#GP, for a non-canonical address) or a divide error (#DE). Thrown out of the compiled C code —
+ * the access had no effect, so the interrupted operation can simply be run again once the kernel
+ * has handled the fault, the way the CPU restarts the faulting instruction.
+ */
+export class Trap {
+  constructor(
+    readonly kind: 'page' | 'gp' | 'divide',
+    readonly va: I64,
+    readonly errorCode: number,
+    readonly mode: Mode,
+    readonly write: boolean,
+  ) {}
+}
+
+export type StaleUseHook = (va: number, entry: TlbEntry, write: boolean) => void;
+export type DataWriteHook = (pa: number, sizeBytes: number, oldBytes: Uint8Array) => void;
+
+/** Bits of an x86 entry that change a translation (A, D, PWT, PCD, AVL do not). */
+const LO_TRANSLATION_BITS = 0xfffff187;
+
+/**
+ * The CPU's memory side: CR3, the TLB, and loads/stores of every width that go through them.
+ * The fast path is a TLB probe and a typed-array access; everything else (misses, first writes
+ * that must set the dirty bit, watched frames, I/O memory, accesses that straddle pages, stale
+ * entries) takes the slow path.
+ */
+export class Cpu {
+  cr3Pa = 0;
+  readonly tlb = new Tlb();
+  private readonly slots: TlbEntry[];
+  private readonly scratch = new Uint8Array(8);
+  private readonly scratchView = new DataView(this.scratch.buffer);
+  onStaleUse: StaleUseHook | undefined;
+  onDataWrite: DataWriteHook | undefined;
+
+  constructor(readonly mem: PhysMem, readonly arch: ArchSpec) {
+    this.slots = this.tlb.entries;
+    mem.onWatchedWrite = (pa, size, old, watch) => this.watchedWrite(pa, size, old, watch);
+  }
+
+  /** Switching address spaces flushes every non-global translation, as a CR3 load does. */
+  loadCr3(pa: number): void {
+    this.cr3Pa = pa;
+    this.tlb.flushNonGlobal();
+  }
+
+  /** Watching a frame takes its pages off the fast write path. */
+  setWatch(pfn: number, bits: number, on: boolean): void {
+    const w = on ? this.mem.watch[pfn] | bits : this.mem.watch[pfn] & ~bits;
+    this.mem.watch[pfn] = w;
+    this.tlb.refreshFrame(pfn, w !== 0);
+  }
+
+  // ---- loads -------------------------------------------------------------------------------
+
+  r8(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      if (e.vpn === vpn && (e.readFast & mode) !== 0) return e.bytes[va & 4095];
+    }
+    return this.slowRead(va, 1, mode).getUint8(0);
+  }
+
+  r16(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4094) return e.view.getUint16(off, true);
+    }
+    return this.slowRead(va, 2, mode).getUint16(0, true);
+  }
+
+  r32(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4092) return e.view.getUint32(off, true);
+    }
+    return this.slowRead(va, 4, mode).getUint32(0, true);
+  }
+
+  r32s(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4092) return e.view.getInt32(off, true);
+    }
+    return this.slowRead(va, 4, mode).getInt32(0, true);
+  }
+
+  r64(va: I64, mode: Mode): I64 {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4088) return fromHiLo(e.view.getInt32(off + 4, true), e.view.getUint32(off, true));
+    }
+    const v = this.slowRead(va, 8, mode);
+    return fromHiLo(v.getInt32(4, true), v.getUint32(0, true));
+  }
+
+  rf32(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4092) return e.view.getFloat32(off, true);
+    }
+    return this.slowRead(va, 4, mode).getFloat32(0, true);
+  }
+
+  rf64(va: I64, mode: Mode): number {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4088) return e.view.getFloat64(off, true);
+    }
+    return this.slowRead(va, 8, mode).getFloat64(0, true);
+  }
+
+  // ---- stores ------------------------------------------------------------------------------
+
+  w8(va: I64, v: number, mode: Mode): void {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      if (e.vpn === vpn && (e.writeFast & mode) !== 0) {
+        e.bytes[va & 4095] = v;
+        return;
+      }
+    }
+    this.scratchView.setUint8(0, v & 0xff);
+    this.slowWrite(va, 1, mode);
+  }
+
+  w16(va: I64, v: number, mode: Mode): void {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.writeFast & mode) !== 0 && off <= 4094) {
+        e.view.setUint16(off, v, true);
+        return;
+      }
+    }
+    this.scratchView.setUint16(0, v & 0xffff, true);
+    this.slowWrite(va, 2, mode);
+  }
+
+  w32(va: I64, v: number, mode: Mode): void {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.writeFast & mode) !== 0 && off <= 4092) {
+        e.view.setUint32(off, v >>> 0, true);
+        return;
+      }
+    }
+    this.scratchView.setUint32(0, v >>> 0, true);
+    this.slowWrite(va, 4, mode);
+  }
+
+  w64(va: I64, v: I64, mode: Mode): void {
+    const lo = lo32(v);
+    const hi = hi32(v);
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.writeFast & mode) !== 0 && off <= 4088) {
+        e.view.setUint32(off, lo, true);
+        e.view.setInt32(off + 4, hi, true);
+        return;
+      }
+    }
+    this.scratchView.setUint32(0, lo, true);
+    this.scratchView.setInt32(4, hi, true);
+    this.slowWrite(va, 8, mode);
+  }
+
+  wf32(va: I64, v: number, mode: Mode): void {
+    this.scratchView.setFloat32(0, v, true);
+    this.w32(va, this.scratchView.getUint32(0, true), mode);
+  }
+
+  wf64(va: I64, v: number, mode: Mode): void {
+    this.scratchView.setFloat64(0, v, true);
+    this.w64(va, fromHiLo(this.scratchView.getInt32(4, true), this.scratchView.getUint32(0, true)), mode);
+  }
+
+  // ---- bulk ----------------------------------------------------------------------------------
+
+  /** Reads bytes through the MMU; throws a Trap (before reading anything) if a page faults. */
+  readBytes(va: I64, n: number, mode: Mode): Uint8Array {
+    const out = new Uint8Array(n);
+    const parts = this.translateParts(va, n, false, mode);
+    let done = 0;
+    for (const p of parts) {
+      this.mem.readBytes(p.pa, p.n, out.subarray(done, done + p.n));
+      done += p.n;
+    }
+    return out;
+  }
+
+  /** Writes bytes through the MMU; every page is translated before anything is written. */
+  writeBytes(va: I64, bytes: Uint8Array, mode: Mode): void {
+    const parts = this.translateParts(va, bytes.length, true, mode);
+    let done = 0;
+    for (const p of parts) {
+      this.mem.writeBytes(p.pa, bytes.subarray(done, done + p.n));
+      done += p.n;
+    }
+  }
+
+  /** Probes an access without performing it (fills the TLB, sets A/D bits). */
+  probe(va: I64, n: number, write: boolean, mode: Mode): Trap | undefined {
+    try {
+      this.translateParts(va, n, write, mode);
+      return undefined;
+    } catch (e) {
+      if (e instanceof Trap) return e;
+      throw e;
+    }
+  }
+
+  /** Physical address of `va` if it is mapped for a kernel read, without touching the TLB. */
+  peekTranslate(va: I64, cr3Pa = this.cr3Pa): number | undefined {
+    if (typeof va !== 'number' || !this.arch.isCanonical(va)) return undefined;
+    const r = walk(this.mem, this.arch, cr3Pa, va, { write: false, user: false, fetch: false }, false);
+    return isWalkFault(r) ? undefined : r.pfn * PAGE_SIZE + (va & 4095);
+  }
+
+  // ---- slow path -------------------------------------------------------------------------------
+
+  private slowRead(va: I64, n: number, mode: Mode): DataView {
+    const parts = this.translateParts(va, n, false, mode);
+    let done = 0;
+    for (const p of parts) {
+      for (let i = 0; i < p.n; i++) this.scratch[done + i] = this.mem.read8(p.pa + i);
+      done += p.n;
+    }
+    return this.scratchView;
+  }
+
+  private slowWrite(va: I64, n: number, mode: Mode): void {
+    const parts = this.translateParts(va, n, true, mode);
+    const bytes = this.scratch.slice(0, n);
+    let done = 0;
+    for (const p of parts) {
+      this.mem.writeBytes(p.pa, bytes.subarray(done, done + p.n));
+      done += p.n;
+    }
+  }
+
+  private translateParts(va: I64, n: number, write: boolean, mode: Mode): { pa: number; n: number }[] {
+    if (typeof va !== 'number' || !this.arch.isCanonical(va) || (n > 0 && !this.arch.isCanonical(va + n - 1))) {
+      throw new Trap('gp', va, 0, mode, write);
+    }
+    const parts: { pa: number; n: number }[] = [];
+    let done = 0;
+    while (done < n) {
+      const a = va + done;
+      const off = a & 4095;
+      const chunk = Math.min(n - done, PAGE_SIZE - off);
+      const e = this.translate(a, write, mode);
+      parts.push({ pa: e.pfn * PAGE_SIZE + off, n: chunk });
+      done += chunk;
+    }
+    return parts;
+  }
+
+  private permits(e: TlbEntry, write: boolean, mode: Mode): boolean {
+    if (mode === MODE_USER && !e.user) return false;
+    if (write && (!e.writable || !e.dirty)) return false;
+    return true;
+  }
+
+  private translate(va: number, write: boolean, mode: Mode): TlbEntry {
+    const vpn = Math.floor(va / PAGE_SIZE);
+    const e = this.tlb.slot(vpn);
+    if (e.vpn === vpn && this.permits(e, write, mode)) {
+      this.tlb.stats.hits++;
+      if (e.stale) {
+        // The hardware has no idea the tables changed: it uses the cached translation.
+        this.tlb.stats.staleUses++;
+        if (!e.staleReported) {
+          e.staleReported = true;
+          this.onStaleUse?.(va, e, write);
+        }
+      }
+      return e;
+    }
+    this.tlb.stats.misses++;
+    const r = walk(this.mem, this.arch, this.cr3Pa, va, { write, user: mode === MODE_USER, fetch: false }, true);
+    if (isWalkFault(r)) throw new Trap('page', va, r.errorCode, mode, write);
+    const ram = this.mem.isRam(r.pfn);
+    return this.tlb.fill(vpn, r, ram ? this.mem.frame(r.pfn) : undefined, ram ? this.mem.view(r.pfn) : undefined, ram && this.mem.watch[r.pfn] !== 0);
+  }
+
+  private watchedWrite(pa: number, size: number, old: Uint8Array, watch: number): void {
+    if (watch & WATCH_PAGETABLE) this.pageTableWritten(pa, size, old);
+    if (watch & WATCH_DATA) this.onDataWrite?.(pa, size, old);
+  }
+
+  /** A store into a page-table frame: entries whose translation changed make TLB entries stale. */
+  private pageTableWritten(pa: number, size: number, old: Uint8Array): void {
+    const eb = this.arch.pteBytes;
+    const first = pa - (pa % eb);
+    for (let slotPa = first; slotPa < pa + size; slotPa += eb) {
+      const now = readEntry(this.mem, slotPa, eb);
+      const before = { lo: now.lo, hi: now.hi };
+      const bytes = new Uint8Array(8);
+      const dv = new DataView(bytes.buffer);
+      dv.setUint32(0, now.lo, true);
+      dv.setUint32(4, now.hi, true);
+      for (let i = 0; i < eb; i++) {
+        const at = slotPa + i;
+        if (at >= pa && at < pa + size) bytes[i] = old[at - pa];
+      }
+      before.lo = dv.getUint32(0, true);
+      before.hi = dv.getUint32(4, true);
+      const wasPresent = (before.lo & 1) !== 0;
+      const changed = ((before.lo ^ now.lo) & LO_TRANSLATION_BITS) !== 0 || before.hi !== now.hi;
+      if (wasPresent && changed) this.tlb.markStale(slotPa, eb);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { Translation } from './mmu';
+
+/** Access modes as bit masks, so the fast path tests one AND. */
+export const MODE_KERNEL = 1;
+export const MODE_USER = 2;
+export type Mode = 1 | 2;
+
+/** One cached translation. Fields the fast path reads are kept monomorphic. */
+export class TlbEntry {
+  vpn = NaN;
+  pfn = 0;
+  writable = false;
+  user = false;
+  nx = false;
+  global = false;
+  dirty = false;
+  /** The page tables changed under this entry and no flush has come yet. */
+  stale = false;
+  /** A stale use was already reported for this entry. */
+  staleReported = false;
+  entryPas: number[] = [];
+  /** Frame bytes for RAM pages, empty for I/O memory (always the slow path). */
+  bytes: Uint8Array = EMPTY;
+  view: DataView = EMPTY_VIEW;
+  /** Modes that may read / write through the fast path. */
+  readFast = 0;
+  writeFast = 0;
+  /** Monotonic fill stamp, for the views (age of an entry). */
+  filledAt = 0;
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+export interface TlbStats {
+  hits: number;
+  misses: number;
+  flushes: number;
+  staleUses: number;
+}
+
+/**
+ * A direct-mapped TLB. Entries keep serving their translation after the page tables change until
+ * something flushes them — that is the point: vfree's deferred flush and a forgotten
+ * flush_tlb_range are visible as accesses through stale entries.
+ */
+export class Tlb {
+  static readonly SIZE = 256;
+  readonly entries: TlbEntry[] = [];
+  readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, staleUses: 0 };
+  private fills = 0;
+
+  constructor() {
+    for (let i = 0; i < Tlb.SIZE; i++) this.entries.push(new TlbEntry());
+  }
+
+  slot(vpn: number): TlbEntry {
+    return this.entries[vpn & (Tlb.SIZE - 1)];
+  }
+
+  fill(vpn: number, t: Translation, bytes: Uint8Array | undefined, view: DataView | undefined, writeWatched: boolean): TlbEntry {
+    const e = this.slot(vpn);
+    e.vpn = vpn;
+    e.pfn = t.pfn;
+    e.writable = t.writable;
+    e.user = t.user;
+    e.nx = t.nx;
+    e.global = t.global;
+    e.dirty = t.dirty;
+    e.stale = false;
+    e.staleReported = false;
+    e.entryPas = t.entryPas;
+    e.bytes = bytes ?? EMPTY;
+    e.view = view ?? EMPTY_VIEW;
+    e.filledAt = ++this.fills;
+    this.computeFast(e, writeWatched);
+    return e;
+  }
+
+  computeFast(e: TlbEntry, writeWatched: boolean): void {
+    const ram = e.bytes.length !== 0;
+    // Without SMAP (3.7-era hardware) the kernel may read user pages; with CR0.WP it may not
+    // write read-only ones.
+    e.readFast = ram && !e.stale ? MODE_KERNEL | (e.user ? MODE_USER : 0) : 0;
+    e.writeFast = ram && !e.stale && e.writable && e.dirty && !writeWatched ? MODE_KERNEL | (e.user ? MODE_USER : 0) : 0;
+  }
+
+  private invalidate(e: TlbEntry): void {
+    e.vpn = NaN;
+    e.readFast = 0;
+    e.writeFast = 0;
+    e.bytes = EMPTY;
+    e.view = EMPTY_VIEW;
+  }
+
+  flushAll(): void {
+    this.stats.flushes++;
+    for (const e of this.entries) this.invalidate(e);
+  }
+
+  /** What a CR3 load does: everything but global entries goes. */
+  flushNonGlobal(): void {
+    this.stats.flushes++;
+    for (const e of this.entries) if (!e.global) this.invalidate(e);
+  }
+
+  flushPage(vpn: number): void {
+    const e = this.slot(vpn);
+    if (e.vpn === vpn) this.invalidate(e);
+  }
+
+  flushRange(startVpn: number, endVpn: number): void {
+    this.stats.flushes++;
+    if (endVpn - startVpn >= Tlb.SIZE) {
+      for (const e of this.entries) if (e.vpn >= startVpn && e.vpn < endVpn) this.invalidate(e);
+      return;
+    }
+    for (let v = startVpn; v < endVpn; v++) this.flushPage(v);
+  }
+
+  /** A page-table entry at `pa` changed its translation: entries derived through it go stale. */
+  markStale(pa: number, sizeBytes: number): number {
+    let n = 0;
+    for (const e of this.entries) {
+      if (Number.isNaN(e.vpn) || e.stale) continue;
+      for (const p of e.entryPas) {
+        if (p + 8 > pa && p < pa + sizeBytes) {
+          e.stale = true;
+          e.readFast = 0;
+          e.writeFast = 0;
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Refreshes fast-path permissions of the entries that map `pfn` (after a watch changed). */
+  refreshFrame(pfn: number, writeWatched: boolean): void {
+    for (const e of this.entries) if (e.pfn === pfn && !Number.isNaN(e.vpn)) this.computeFast(e, writeWatched);
+  }
+
+  valid(): TlbEntry[] {
+    return this.entries.filter((e) => !Number.isNaN(e.vpn));
+  }
+}
