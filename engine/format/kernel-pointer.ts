@@ -7,7 +7,7 @@
 // extension letters.
 
 import { addressPlus, argAddress, argPointerValue, isZeroInt, type IntValue, type PrintfArg } from './args';
-import { kernelNumber, kernelString, kernelText, SMALL, SPECIAL, ZEROPAD, type KernelSpec } from './kernel-number';
+import { kernelNumber, kernelText, SMALL, SPECIAL, ZEROPAD, type KernelSpec } from './kernel-number';
 import type { ByteSink } from './sink';
 import type { PrintfHost } from './types';
 

@@ -76,12 +76,12 @@ for (const conv of ['d', 'i', 'u', 'x', 'X', 'o', 'b']) {
     add(`[%#8.3${conv}|%#.0${conv}|%-#8${conv}|%#08${conv}]`, v, v, v, v);
   }
 }
-for (const [len, bits] of [['hh', 32], ['h', 32], ['', 32]] as const) {
+for (const len of ['hh', 'h', '']) {
   for (const n of [0, 127, 128, 255, 256, 300, 32767, 32768, 65535, 70000, -1, -129, -32769]) {
     add(`[%${len}d|%${len}u|%${len}x|%${len}o|%#${len}X]`, int(n), int(n), int(n), int(n), int(n));
-    void bits;
   }
 }
+for (const n of [0x80000000, 0xffffffff, 0x7fffffff]) add('[%u|%d|%x|%hhu]', uint(n), uint(n), uint(n), uint(n));
 const int64Values = [0n, 1n, -1n, 1n << 63n, (1n << 63n) - 1n, 0xffff880000000000n, 0x123456789abcdefn, 1n << 53n, (1n << 53n) + 1n];
 for (const n of int64Values) {
   for (const len of ['l', 'll', 'j', 'z', 't', 'q', 'L']) add(`[%${len}d|%${len}u|%${len}x|%#${len}o|%+${len}i]`, long(n), long(n), long(n), long(n), long(n));
