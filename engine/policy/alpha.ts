@@ -8,8 +8,8 @@
  */
 import { describeCluster } from './clusters';
 import { hex, toUint64 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { PROT_NONE, PROT_READ, PROT_WRITE, protBits, protBitsName } from './prot';
 import { Credential, DevMemRequest, MachineDescription, MemCluster, Verdict } from './types';
 
@@ -64,5 +64,5 @@ function judgeAlphaPage(offset: bigint, req: DevMemRequest, m: MachineDescriptio
 }
 
 export function alphaPolicy(req: DevMemRequest, _cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('alpha', ALPHA_RULE, req, m, (off) => judgeAlphaPage(off, req, m)), req, m);
+  return judgeNetbsdMmap('alpha', ALPHA_RULE, req, m, (off) => judgeAlphaPage(off, req, m));
 }

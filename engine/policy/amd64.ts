@@ -4,10 +4,10 @@
  * securelevel is not consulted, holes between clusters are not noticed, and
  * ctob() is an int shift that wraps at 2 GiB of RAM.
  */
-import { holeNote } from './clusters';
+import { countedRamNote, holeNote } from './clusters';
 import { ctobInt, describeCtob, hex, toOffT } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const AMD64_RULE =
@@ -21,15 +21,14 @@ function judgeAmd64Page(offset: bigint, cred: Credential, m: MachineDescription)
   const ctobText = describeCtob(ctob, m.physmemPages);
   const wrapEdge = ctob.wrapped ? `ctob(physmem) overflowed to ${ctob.value}: the bound no longer means "end of RAM"` : undefined;
   if (off > ctob.value) {
-    if (cred.euid === 0) {
-      return allow(`off ${hex(off)} > ${ctobText}, but euid 0 passes ISSUSER`, wrapEdge);
-    }
-    return deny(`off ${hex(off)} > ${ctobText} and euid ${cred.euid} fails ISSUSER`, wrapEdge);
+    const beyond = edges(ctob.wrapped ? undefined : countedRamNote(m.clusters, off), wrapEdge);
+    if (cred.euid === 0) return allow(`off ${hex(off)} > ${ctobText}, but euid 0 passes ISSUSER`, beyond);
+    return deny(`off ${hex(off)} > ${ctobText} and euid ${cred.euid} fails ISSUSER`, beyond);
   }
-  const atBound = off === ctob.value ? `off == ctob(physmem): the > lets the first address past RAM through` : undefined;
+  const atBound = off === ctob.value ? `off == ctob(physmem): the > admits the bound itself, the page after the RAM physmem counts` : undefined;
   return allow(`off ${hex(off)} <= ${ctobText}: no credential check`, edges(atBound, holeNote(m.clusters, off), wrapEdge));
 }
 
 export function amd64Policy(req: DevMemRequest, cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('amd64', AMD64_RULE, req, m, (off) => judgeAmd64Page(off, cred, m)), req, m);
+  return judgeNetbsdMmap('amd64', AMD64_RULE, req, m, (off) => judgeAmd64Page(off, cred, m));
 }

@@ -39,7 +39,22 @@ export function isInsideSomeCluster(clusters: readonly MemCluster[], pa: bigint)
   return clusters.some((c) => c.start <= pa && pa < clusterEnd(c));
 }
 
-/** The reason suffix for rules that never look at clusters but whose address falls in a hole. */
+/** Whether pa lies between clusters: not RAM, but with RAM above it. */
+function isInHole(clusters: readonly MemCluster[], pa: bigint): boolean {
+  return !isInsideSomeCluster(clusters, pa) && clusters.some((c) => c.start > pa);
+}
+
+/** The edge of rules that compare against physmem only, when the address they admit is in a hole. */
 export function holeNote(clusters: readonly MemCluster[], pa: bigint): string | undefined {
-  return isInsideSomeCluster(clusters, pa) ? undefined : `holes ignored: ${hex(pa)} is in no RAM cluster, but this rule never looks at clusters`;
+  return isInHole(clusters, pa) ? `holes ignored: ${hex(pa)} lies between RAM clusters, but this rule never looks at clusters` : undefined;
+}
+
+/** The edge of rules that compare against physmem only, when the address they refuse is RAM. */
+export function countedRamNote(clusters: readonly MemCluster[], pa: bigint): string | undefined {
+  const index = clusters.findIndex((c) => c.start <= pa && pa < clusterEnd(c));
+  if (index < 0) return undefined;
+  return (
+    `${hex(pa)} is RAM (${describeCluster(index, clusters[index])}) yet beyond physmem: physmem counts pages, ` +
+    `not the highest address, so holes below pull the bound under the end of RAM`
+  );
 }

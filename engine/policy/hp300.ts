@@ -6,8 +6,8 @@
  * start. No credential and no securelevel are consulted.
  */
 import { hex, toUint32 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const HP300_TOP_EXCLUDED = 0xfffffffcn;
@@ -34,5 +34,5 @@ function judgeHp300Page(offset: bigint, m: MachineDescription): PageJudgement {
 }
 
 export function hp300Policy(req: DevMemRequest, _cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('hp300', HP300_RULE, req, m, (off) => judgeHp300Page(off, m)), req, m);
+  return judgeNetbsdMmap('hp300', HP300_RULE, req, m, (off) => judgeHp300Page(off, m));
 }

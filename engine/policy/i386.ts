@@ -5,8 +5,8 @@
  */
 import { findClusterInclusive, describeCluster } from './clusters';
 import { hex, toUint32 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const I386_RULE =
@@ -44,5 +44,5 @@ function judgeI386Page(off: bigint, m: MachineDescription): PageJudgement {
 }
 
 export function i386Policy(req: DevMemRequest, _cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('i386', I386_RULE, req, m, (off) => judgeI386Page(off, m)), req, m);
+  return judgeNetbsdMmap('i386', I386_RULE, req, m, (off) => judgeI386Page(off, m));
 }

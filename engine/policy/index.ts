@@ -10,7 +10,7 @@ export { powerpcPolicy, POWERPC_RULE } from './powerpc';
 export { sun3Policy, SUN3_RULE } from './sun3';
 export { netbsd4Policy, NETBSD4_RULE } from './netbsd4';
 export { linuxPolicy, LINUX_RULE } from './linux';
-export { netbsdAllowsWritableOpen } from './netbsdOpen';
+export { netbsdAllowsWritableOpen } from './netbsdMmap';
 export { ctobInt, type CtobResult } from './cint';
 export {
   applyMachineOverride,

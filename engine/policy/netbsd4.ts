@@ -11,8 +11,8 @@
  */
 import { describeCluster, findClusterInclusive } from './clusters';
 import { hex, toUint64 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const NETBSD4_RULE =
@@ -43,5 +43,5 @@ function judgeNetbsd4Page(offset: bigint, cred: Credential, m: MachineDescriptio
 }
 
 export function netbsd4Policy(req: DevMemRequest, cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('netbsd4', NETBSD4_RULE, req, m, (off) => judgeNetbsd4Page(off, cred, m)), req, m);
+  return judgeNetbsdMmap('netbsd4', NETBSD4_RULE, req, m, (off) => judgeNetbsd4Page(off, cred, m));
 }

@@ -4,10 +4,10 @@
  * overflow and the bound is exclusive; but atop() casts to paddr_t, a 32-bit
  * unsigned long on this port, so the offset loses its upper 32 bits.
  */
-import { holeNote } from './clusters';
+import { countedRamNote, holeNote } from './clusters';
 import { hex, toUint32 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const POWERPC_RULE =
@@ -25,13 +25,14 @@ function judgePowerpcPage(offset: bigint, cred: Credential, m: MachineDescriptio
   const truncated = pa !== offset ? `32-bit paddr_t in atop(): offset ${hex(offset)} is checked as ${hex(pa)}` : undefined;
   const atom = `atop(off) = ${hex(pa)} >> PGSHIFT = ${page}`;
   if (page >= physmem) {
-    const atBound = page === physmem ? `atop(off) == physmem: the >= refuses the first page past RAM (the amd64 and vax > admit it)` : undefined;
-    if (cred.euid === 0) return allow(`${atom} >= physmem ${physmem}, but euid 0 passes ISSUSER`, edges(atBound, truncated));
-    return deny(`${atom} >= physmem ${physmem} and euid ${cred.euid} fails ISSUSER`, edges(atBound, truncated));
+    const atBound = page === physmem ? `atop(off) == physmem: the >= refuses the page at the bound (the amd64 and vax > admit it)` : undefined;
+    const beyond = edges(atBound, truncated, countedRamNote(m.clusters, pa));
+    if (cred.euid === 0) return allow(`${atom} >= physmem ${physmem}, but euid 0 passes ISSUSER`, beyond);
+    return deny(`${atom} >= physmem ${physmem} and euid ${cred.euid} fails ISSUSER`, beyond);
   }
   return allow(`${atom} < physmem ${physmem}: no credential check`, edges(truncated, holeNote(m.clusters, pa)));
 }
 
 export function powerpcPolicy(req: DevMemRequest, cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('powerpc', POWERPC_RULE, req, m, (off) => judgePowerpcPage(off, cred, m)), req, m);
+  return judgeNetbsdMmap('powerpc', POWERPC_RULE, req, m, (off) => judgePowerpcPage(off, cred, m));
 }

@@ -7,8 +7,8 @@
  * 32-bit and are widened), so there is no truncation.
  */
 import { hex, toOffT } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const SUN3_RULE =
@@ -38,5 +38,5 @@ function judgeSun3Page(offset: bigint, m: MachineDescription): PageJudgement {
 }
 
 export function sun3Policy(req: DevMemRequest, _cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('sun3', SUN3_RULE, req, m, (off) => judgeSun3Page(off, m)), req, m);
+  return judgeNetbsdMmap('sun3', SUN3_RULE, req, m, (off) => judgeSun3Page(off, m));
 }

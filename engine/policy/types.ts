@@ -30,8 +30,8 @@ export interface Prot {
 /**
  * One mmap of /dev/mem. `offset` is the file offset exactly as the policy's
  * check receives it (NetBSD's mmmmap sees it per page, Linux's mmap_mem as
- * vm_pgoff); it is read as a 64-bit off_t, so values of 2^63 and above act as
- * negative offsets where the C code compares signed.
+ * vm_pgoff). It is a 64-bit quantity: NetBSD reads it as a signed off_t (so
+ * 2^63 and above are negative, which UVM refuses), Linux as unsigned long.
  */
 export interface DevMemRequest {
   offset: bigint;

@@ -5,10 +5,10 @@
  * PGSHIFT is 12 here: NetBSD/vax uses 4 KiB logical pages made of eight
  * 512-byte hardware pages (VAX_PGSHIFT 9), and physmem counts the 4 KiB ones.
  */
-import { holeNote } from './clusters';
+import { countedRamNote, holeNote } from './clusters';
 import { ctobInt, describeCtob, hex, toUint32 } from './cint';
-import { noteWritableOpen } from './netbsdOpen';
-import { allow, deny, edges, judgeEachPage, PageJudgement } from './pages';
+import { judgeNetbsdMmap } from './netbsdMmap';
+import { allow, deny, edges, PageJudgement } from './pages';
 import { Credential, DevMemRequest, MachineDescription, Verdict } from './types';
 
 export const VAX_RULE =
@@ -31,13 +31,14 @@ function judgeVaxPage(offset: bigint, cred: Credential, m: MachineDescription): 
   const truncated = off !== offset ? `(u_int)off: offset ${hex(offset)} is checked as ${hex(off)}` : undefined;
   const wrapEdge = vaxWrapEdge(ctob.wrapped, ctob.value, bound, ctob.trueBytes);
   if (off > bound) {
-    if (cred.euid === 0) return allow(`(u_int)off ${hex(off)} > ${ctobText}, but euid 0 passes ISSUSER`, edges(truncated, wrapEdge));
-    return deny(`(u_int)off ${hex(off)} > ${ctobText} and euid ${cred.euid} fails ISSUSER`, edges(truncated, wrapEdge));
+    const beyond = edges(truncated, bound === ctob.trueBytes ? countedRamNote(m.clusters, off) : undefined, wrapEdge);
+    if (cred.euid === 0) return allow(`(u_int)off ${hex(off)} > ${ctobText}, but euid 0 passes ISSUSER`, beyond);
+    return deny(`(u_int)off ${hex(off)} > ${ctobText} and euid ${cred.euid} fails ISSUSER`, beyond);
   }
-  const atBound = off === bound ? `off == ctob(physmem): the > lets the first address past RAM through` : undefined;
+  const atBound = off === bound ? `off == ctob(physmem): the > admits the bound itself, the page after the RAM physmem counts` : undefined;
   return allow(`(u_int)off ${hex(off)} <= ${ctobText}: no credential check`, edges(atBound, truncated, holeNote(m.clusters, off), wrapEdge));
 }
 
 export function vaxPolicy(req: DevMemRequest, cred: Credential, m: MachineDescription): Verdict {
-  return noteWritableOpen(judgeEachPage('vax', VAX_RULE, req, m, (off) => judgeVaxPage(off, cred, m)), req, m);
+  return judgeNetbsdMmap('vax', VAX_RULE, req, m, (off) => judgeVaxPage(off, cred, m));
 }
