@@ -7,13 +7,22 @@
  */
 export const MAX_FORMATTED_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Allocating a typed array per printf call dominated short formats, so one scratch buffer is
+ * lent to whichever sink is live; a re-entrant call (a host callback that formats) gets its own.
+ */
+let scratch: Uint8Array | null = new Uint8Array(4096);
+
 export class ByteSink {
   private buf: Uint8Array;
+  private borrowed: boolean;
   /** Bytes produced so far, including any dropped past MAX_FORMATTED_BYTES (what %n reports). */
   count = 0;
 
-  constructor(initialSizeBytes = 128) {
-    this.buf = new Uint8Array(initialSizeBytes);
+  constructor() {
+    this.borrowed = scratch !== null;
+    this.buf = scratch ?? new Uint8Array(256);
+    scratch = null;
   }
 
   private reserve(extra: number): number {
@@ -35,7 +44,8 @@ export class ByteSink {
     const n = end - start;
     if (n <= 0) return;
     const room = this.reserve(n);
-    if (room > 0) this.buf.set(src.subarray(start, start + Math.min(n, room)), this.count);
+    if (room > 16) this.buf.set(src.subarray(start, start + Math.min(n, room)), this.count);
+    else for (let i = 0; i < room; i++) this.buf[this.count + i] = src[start + i];
     this.count += n;
   }
 
@@ -56,7 +66,14 @@ export class ByteSink {
     this.count += n;
   }
 
+  /** The bytes, copied out; the sink must not be used afterwards (its buffer goes back to the pool). */
   result(): Uint8Array {
-    return this.buf.slice(0, Math.min(this.count, this.buf.length));
+    const out = this.buf.slice(0, Math.min(this.count, this.buf.length));
+    if (this.borrowed) {
+      // A buffer grown for a huge output is not kept: the pool stays small.
+      scratch = this.buf.length <= 65536 ? this.buf : new Uint8Array(4096);
+      this.borrowed = false;
+    }
+    return out;
   }
 }
