@@ -181,6 +181,17 @@ describe('printf libc flavour (glibc)', () => {
     assert.equal(r.argsUsed, 5);
   });
 
+  it('survives a host callback that formats while a format is in progress', () => {
+    const host: PrintfHost = {
+      longBits: 64,
+      ptrBits: 64,
+      readCString: () => formatPrintf(Buffer.from('inner %d'), [{ value: 7 }], host, 'libc').bytes,
+      readBytes: () => null,
+    };
+    assert.equal(printf(host, '<%s|%s>', 1, 2), '<inner 7|inner 7>');
+    assert.equal(printf(host, 'after %x', 255), 'after ff');
+  });
+
   it('reports the highest slot for positional arguments', () => {
     assert.equal(run(process64(), '%3$d', 1, 2, 3).argsUsed, 3);
   });
