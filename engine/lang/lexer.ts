@@ -101,6 +101,7 @@ class Scanner {
   private atLineStart = true;
   private spaceBefore = false;
   private headerName = HeaderNameState.None;
+  private readonly hasAstralChars: boolean;
 
   constructor(
     private readonly original: string,
@@ -110,6 +111,7 @@ class Scanner {
     const spliced = splice(original);
     this.src = spliced.text;
     this.origin = spliced.origin;
+    this.hasAstralChars = /[\udc00-\udfff]/.test(original);
     for (let i = original.indexOf('\n'); i >= 0; i = original.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
@@ -259,7 +261,15 @@ class Scanner {
   /** 1-based column: characters of the original line, a tab counting as one. */
   private columnOf(offset: number, line: number): number {
     const at = this.origin ? this.origin[offset] : offset;
-    return at - this.lineStarts[line] + 1;
+    const lineStart = this.lineStarts[line];
+    if (!this.hasAstralChars) return at - lineStart + 1;
+    // A character outside the BMP is two UTF-16 units but one column.
+    let lowSurrogates = 0;
+    for (let i = lineStart; i < at; i++) {
+      const c = this.original.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff) lowSurrogates++;
+    }
+    return at - lineStart - lowSurrogates + 1;
   }
 }
 

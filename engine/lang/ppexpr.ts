@@ -4,7 +4,7 @@
  * Its input is the directive's tokens after macro expansion, with `defined` and
  * `__has_include` already replaced by 0 or 1; any identifier left is 0.
  */
-import { errorAt, type SourceLoc } from './diagnostics';
+import { CompileError, errorAt, type SourceLoc } from './diagnostics';
 import { LiteralError, parseCharLiteral, parseFloatLiteral, parseIntLiteral } from './literals';
 import type { Token } from './token';
 
@@ -14,6 +14,12 @@ interface PPValue {
 }
 
 const INTMAX_MAX = (1n << 63n) - 1n;
+
+/** Punctuators that mean something in an #if expression. */
+const OPERATORS = new Set([
+  '||', '&&', '|', '^', '&', '==', '!=', '<', '>', '<=', '>=', '<<', '>>', '+', '-', '*', '/', '%',
+  '~', '!', '?', ':', '(', ')', ',',
+]);
 const MAX_NESTING = 500;
 
 /** Binary operators by precedence, loosest first (the ternary and comma are handled apart). */
@@ -53,6 +59,7 @@ class ConditionParser {
     if (extra) {
       if (extra.text === ')') throw errorAt(extra, "missing '(' in expression");
       if (extra.text === ':') throw errorAt(extra, "':' without preceding '?'");
+      if (extra.kind === 'punct' && !OPERATORS.has(extra.text)) throw notValid(extra);
       throw errorAt(extra, `missing binary operator before token "${extra.text}"`);
     }
     return result;
@@ -101,7 +108,6 @@ class ConditionParser {
       const precedence = op && op.kind === 'punct' ? BINARY_PRECEDENCE.get(op.text) : undefined;
       if (op === undefined || precedence === undefined || precedence < minPrecedence) return left;
       this.pos++;
-      if (this.pos >= this.tokens.length) throw errorAt(op, `operator '${op.text}' has no right operand`);
       if (op.text === '&&' || op.text === '||') {
         const decided = op.text === '&&' ? left.value === 0n : left.value !== 0n;
         const right = this.parseBinary(precedence + 1, evaluate && !decided);
@@ -113,12 +119,20 @@ class ConditionParser {
     }
   }
 
+  /** An operand was expected at `pos` but is missing: say so the way gcc does. */
+  private missingOperand(): CompileError {
+    const before = this.tokens[this.pos - 1];
+    const at = this.peek() ?? this.endLoc();
+    if (before === undefined) return errorAt(at, '#if with no expression');
+    if (before.text === '(') return errorAt(at, "missing ')' in expression");
+    return errorAt(at, `operator '${before.text}' has no right operand`);
+  }
+
   private parseUnary(evaluate: boolean): PPValue {
     const t = this.peek();
-    if (!t) throw errorAt(this.endLoc(), '#if expression ends early');
+    if (!t) throw this.missingOperand();
     if (t.kind === 'punct' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!')) {
       this.pos++;
-      if (this.pos >= this.tokens.length) throw errorAt(t, `operator '${t.text}' has no right operand`);
       const operand = this.nested(() => this.parseUnary(evaluate));
       switch (t.text) {
         case '-': return wrap(-operand.value, operand.unsigned);
@@ -131,7 +145,9 @@ class ConditionParser {
   }
 
   private parsePrimary(evaluate: boolean): PPValue {
-    const t = this.tokens[this.pos++];
+    const t = this.tokens[this.pos];
+    if (t.kind === 'punct' && OPERATORS.has(t.text) && t.text !== '(') throw this.missingOperand();
+    this.pos++;
     if (t.kind === 'punct' && t.text === '(') {
       if (this.isPunct(')')) throw errorAt(t, "missing expression between '(' and ')'");
       const inner = this.nested(() => this.parseComma(evaluate));
@@ -143,7 +159,7 @@ class ConditionParser {
     if (t.kind === 'char') return charValue(t);
     // Identifiers that are not macros (and keywords, `true` included, in C) are 0.
     if (t.kind === 'ident') return truth(false);
-    throw errorAt(t, `token "${t.text}" is not valid in preprocessor expressions`);
+    throw notValid(t);
   }
 
   /** Guards the host stack against `((((...` and `- - - -...` bombs. */
@@ -157,11 +173,18 @@ class ConditionParser {
   }
 }
 
+function notValid(t: Token): CompileError {
+  return errorAt(t, `token "${t.text}" is not valid in preprocessor expressions`);
+}
+
 function numberValue(t: Token): PPValue {
   const int = parseIntLiteral(t.text);
   if (!int) {
     if (parseFloatLiteral(t.text)) throw errorAt(t, 'floating constant in preprocessor expression');
-    throw errorAt(t, `invalid integer constant "${t.text}" in preprocessor expression`);
+    const octal = /^0[0-7]*([89])/.exec(t.text);
+    if (octal) throw errorAt(t, `invalid digit "${octal[1]}" in octal constant`);
+    const digits = /^(0[xX][0-9a-fA-F]*|0[bB][01]*|[0-9]*)/.exec(t.text)![0];
+    throw errorAt(t, `invalid suffix "${t.text.slice(digits.length)}" on integer constant`);
   }
   if (int.value >= 1n << 64n) throw errorAt(t, 'integer constant is too large for its type');
   // Every constant is intmax_t or uintmax_t here; one that does not fit intmax_t is unsigned.

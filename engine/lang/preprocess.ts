@@ -277,7 +277,7 @@ function quoteString(s: string): string {
  * of plain code.
  */
 function publicToken(t: PPToken): Token {
-  if (t.hideSet === undefined && t.expansion === undefined && !(t.kind === 'punct' && DIGRAPHS.has(t.text))) return t;
+  if (!('hideSet' in t) && t.expansion === undefined && !(t.kind === 'punct' && DIGRAPHS.has(t.text))) return t;
   const text = t.kind === 'punct' ? (DIGRAPHS.get(t.text) ?? t.text) : t.text;
   const out: Token = { kind: t.kind, text, file: t.file, line: t.line, col: t.col };
   if (t.spelling) out.spelling = t.spelling;
@@ -682,6 +682,7 @@ class Preprocessor {
 
   private include(f: FileFrame, directive: PPToken, rest: PPToken[]): boolean {
     const spec = this.headerSpec(directive, rest, true);
+    if (spec.name === '') throw errorAt(spec.at, `empty filename in #${directive.text}`);
     const found = this.resolveInclude(spec.name, spec.angled, f);
     if (!found) throw errorAt(spec.at, `'${spec.name}': no such file`);
     if (this.onceFiles.has(found.key)) return false;

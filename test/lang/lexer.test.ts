@@ -81,6 +81,11 @@ describe('lexer', () => {
     ]);
   });
 
+  it('counts a character outside the BMP as one column', () => {
+    const toks = lex('"😀😀" x\n😀 y', 'a.c');
+    assert.deepEqual(toks.map((t) => [t.text, t.line, t.col]), [['"😀😀"', 1, 1], ['x', 1, 6], ['😀', 2, 1], ['y', 2, 3]]);
+  });
+
   it('splices backslash-newlines but keeps original positions', () => {
     const toks = lex('ab\\\ncd e\n#define X \\\n  1 + \\\r\n 2\nf', 'a.c');
     assert.deepEqual(toks.map((t) => [t.text, t.line, t.col, !!t.lineStart]), [

@@ -181,6 +181,29 @@ puts("The first, second, and third items.");
       assertOutput('#define EPERM EPERM\n#define err(x) -x\nerr(EPERM)', '-EPERM');
     });
 
+    it('agrees with gcc where hide sets and rescanning interact', () => {
+      // Outputs checked against gcc 12 (`gcc -E -P`).
+      const cases: [string, string][] = [
+        ['#define f(x) g\n#define g f\nf(1)(2)', 'f(2)'],
+        ['#define f(x) x g\n#define g(x) f(x)\nf(1)(2)(3)', '1 2 g(3)'],
+        ['#define f(x) h(x\n#define h(x) x f\nf(1))(2))(3))', '1 2 3 f'],
+        ['#define NIL(xxx) xxx\n#define G_0(arg) NIL(G_1)(arg)\n#define G_1(arg) NIL(arg)\nG_0(42)', '42'],
+        ['#define m(x) x\n#define n(x) m(n)(x)\nn(1)', 'n(1)'],
+        ['#define recur(x) x recur\nrecur(1)(2)(3)', '1 recur(2)(3)'],
+        ['#define i(x) x\n#define j i(j)\nj i(j) i(i(j))', 'j j j'],
+        ['#define a(x) b(x) + a(x)\n#define b(x) a(x) * b(x)\na(1) b(2)', 'a(1) * b(1) + a(1) b(2) + a(2) * b(2)'],
+        ['#define FOO(x) BAR x\n#define BAR(x) [x]\nFOO((1)) FOO(FOO((2)))', '[1] BAR [2]'],
+        ['#define LPAREN (\n#define f(x) [x]\nf LPAREN 1)\n#define g f LPAREN\ng 2)', 'f ( 1) f ( 2)'],
+      ];
+      for (const [src, expected] of cases) assert.equal(pp(src), tokenized(expected), src);
+      // The argument of the outer x( is pre-expanded alone, so the inner x( finds no ')' (gcc agrees).
+      assertError('#define x(y) y\n#define z x(\nz z 1))', /unterminated argument list invoking macro "x"/, [3, 3]);
+    });
+
+    it('does not take a ( after the end of an included file as an invocation', () => {
+      assertOutput('#include "a.h"\n(1)', 'f (1)', { files: { 'a.h': '#define f(x) [x]\nf' } });
+    });
+
     it('keeps a painted name unexpandable when passed on as an argument', () => {
       assertOutput('#define foo foo\n#define id(x) x\n#define call(m) m(1)\nid(foo) call(id)', 'foo 1');
     });
@@ -558,6 +581,13 @@ second
     it('defines __FILE__, __LINE__, __COUNTER__ and fixed __DATE__/__TIME__', () => {
       assertOutput('__FILE__ __LINE__\n__LINE__ __COUNTER__ __COUNTER__ __DATE__ __TIME__', '"drv.c" 1 2 0 1 "Jan  1 2013" "00:00:00"', { file: 'drv.c' });
       assertOutput('__BASE_FILE__ __FILE__\n#include "a.h"', '"main.c" "main.c" "main.c" "a.h"', { files: { 'a.h': '__BASE_FILE__ __FILE__' } });
+    });
+
+    it('gives builtin results the position of their name and no preprocessor bookkeeping', () => {
+      assert.deepEqual(tokensOf('x\n  __LINE__'), [
+        { kind: 'ident', text: 'x', file: 'main.c', line: 1, col: 1, lineStart: true },
+        { kind: 'number', text: '2', file: 'main.c', line: 2, col: 3, spaceBefore: true, lineStart: true },
+      ]);
     });
 
     it('defines __STDC__, __STDC_VERSION__ and __STDC_HOSTED__', () => {
