@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium, openBlankPage } from './browser';
-import { RunningCodeServer, installVsix, startCodeServer, tailOfFile } from './codeServer';
+import { RunningCodeServer, installVsix, startCodeServer } from './codeServer';
 import { RunProfile, createRunProfile, removeRunProfile } from './profile';
 import { writeTestHostExtension } from './testHostExtension';
 import { ToolPaths, findToolPaths } from './toolPaths';
@@ -69,9 +69,6 @@ export async function withWorkbenchSession<T>(
       workbenchUrl: (extensionTestsPath) =>
         buildWorkbenchUrl({ port, workspaceDir, extensionDevelopmentPath: developmentDir, extensionTestsPath }),
     });
-  } catch (error) {
-    options.log(`code-server log tail (${profile.codeServerLog}):\n${tailOfFile(profile.codeServerLog, 15)}`);
-    throw error;
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop();

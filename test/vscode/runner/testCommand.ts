@@ -2,6 +2,7 @@
 // the exit code the workbench reports for it, streaming the suite's output meanwhile.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tailOfFile } from './codeServer';
 import { DeadlineError, TIMEOUT_EXIT_CODE, withDeadline } from './deadline';
 import { ExtensionUnderTest, WorkbenchSession, elapsedS, withWorkbenchSession } from './session';
 import { SuiteOutputRouter } from './suiteOutput';
@@ -41,6 +42,9 @@ export async function runTestCommand(options: TestCommandOptions, log: (line: st
     return await withWorkbenchSession(sessionOptions, (session) =>
       withDeadline(runSuite(session, testsPath, options, log), remainingMs(startedMs, options.timeoutMs), deadlineMessage)
         .catch(async (error: unknown) => {
+          if (error instanceof DeadlineError) {
+            log(`code-server log tail (${session.profile.codeServerLog}):\n${tailOfFile(session.profile.codeServerLog, 15)}`);
+          }
           await saveAtExitScreenshot(session, options, log);
           throw error;
         }));

@@ -34,7 +34,10 @@ export async function run(): Promise<void> {
     });
   });
   if (failureCount > 0) {
-    throw new Error(`${failureCount} VS Code test(s) failed`);
+    // Rejecting is how run() reports failure to VS Code; the reporter already showed where.
+    const failure = new Error(`${failureCount} VS Code test(s) failed`);
+    failure.stack = failure.message;
+    throw failure;
   }
 }
 
