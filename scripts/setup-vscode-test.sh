@@ -4,7 +4,7 @@
 # other majors) and code-server (a real VS Code workbench served to that Chromium).
 # Idempotent: each step checks first, so a second run takes about a second.
 # See docs/testing-in-vscode.md.
-set -euo pipefail
+set -Eeuo pipefail
 
 NODE_VERSION="${KMEMLAB_NODE24_VERSION:-24.21.0}"
 CODE_SERVER_VERSION="${KMEMLAB_CODE_SERVER_VERSION:-4.139.1}"
