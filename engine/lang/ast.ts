@@ -140,5 +140,8 @@ export interface TranslationUnit {
   anon: VarInfo[];
   /** Files the preprocessor read (the main file first). */
   files: string[];
+  /** File-scope struct/union tags and typedefs (the kernel derives its layouts from them). */
+  tags: Map<string, import('./types').StructInfo>;
+  typedefs: Map<string, CType>;
   warnings: import('./diagnostics').Diagnostic[];
 }

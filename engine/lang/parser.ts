@@ -7,7 +7,7 @@
 import type { CaseLabel, Expr, FuncDef, Initializer, InitItem, Stmt, TranslationUnit, VarInfo, BinOp, CmpOp } from './ast';
 import { CompileError, type Diagnostic, type SourceLoc } from './diagnostics';
 import type { Token } from './token';
-import { parseCharLiteral, parseFloatLiteral, parseIntLiteral, parseStringLiteral } from './literals';
+import { LiteralError, parseCharLiteral, parseFloatLiteral, parseIntLiteral, parseStringLiteral } from './literals';
 import {
   alignOf, findField, isArith, isComplete, isFloat, isInteger, isPointer, isScalar, sameType, sizeOf, typeToString, unqual, withQuals,
   type CType, type EnumInfo, type FieldInfo, type FuncType, type IntType, type ParamInfo, type StructInfo, TypeSystem,
@@ -74,6 +74,14 @@ export function parseTranslationUnit(tokens: Token[], opts: ParseOptions): Trans
   return new Parser(tokens, opts).translationUnit();
 }
 
+/** The current token, so literal errors can be reported where they are. */
+let literalTok: Token | undefined;
+
+function literal<T>(t: Token, f: (text: string) => T): T {
+  literalTok = t;
+  return f(t.text);
+}
+
 class Parser {
   private pos = 0;
   private readonly ts: TypeSystem;
@@ -91,7 +99,10 @@ class Parser {
 
   constructor(private readonly toks: Token[], private readonly opts: ParseOptions) {
     this.ts = opts.ts;
-    this.tu = { file: opts.file, globals: [], functions: [], symbols: new Map(), anon: [], files: opts.files ?? [opts.file], warnings: this.warnings };
+    this.tu = {
+      file: opts.file, globals: [], functions: [], symbols: new Map(), anon: [], files: opts.files ?? [opts.file], warnings: this.warnings,
+      tags: new Map(), typedefs: new Map(),
+    };
     this.declareBuiltins();
   }
 
@@ -186,6 +197,15 @@ class Parser {
   // ---- translation unit -------------------------------------------------------------------------
 
   translationUnit(): TranslationUnit {
+    try {
+      return this.translationUnitInner();
+    } catch (e) {
+      if (e instanceof LiteralError) throw this.err(literalTok ?? this.peek(), e.message);
+      throw e;
+    }
+  }
+
+  private translationUnitInner(): TranslationUnit {
     while (this.peek().kind !== 'eof') {
       if (this.accept(';')) continue;
       if (this.is('_Static_assert')) {
@@ -195,8 +215,8 @@ class Parser {
       if (this.is('asm') || this.is('__asm__') || this.is('__asm')) throw this.err(this.peek(), 'inline assembly is not supported: kmemlab interprets C');
       this.externalDeclaration();
     }
-    const missing = this.usedLabels.find(() => false);
-    void missing;
+    for (const [name, e] of this.scopes[0].tags) if (e.kind === 'struct') this.tu.tags.set(name, e.info);
+    for (const [name, e] of this.scopes[0].ids) if (e.kind === 'typedef') this.tu.typedefs.set(name, e.type);
     return this.tu;
   }
 
@@ -1915,7 +1935,8 @@ class Parser {
         return this.numberLiteral(t);
       case 'char': {
         this.next();
-        const c = parseCharLiteral(t.text);
+        const c = literal(t, parseCharLiteral);
+        if (c.warning) this.warn(t, c.warning);
         return { k: 'num', type: c.prefix === '' ? this.ts.int : c.prefix === 'L' ? this.ts.int : c.prefix === 'u' ? this.ts.ushort : this.ts.uint, value: c.value, loc };
       }
       case 'string':
@@ -2003,7 +2024,7 @@ class Parser {
     const bytes: number[] = [];
     let prefix = '';
     while (this.peek().kind === 'string') {
-      const s = parseStringLiteral(this.next().text);
+      const s = literal(this.next(), parseStringLiteral);
       if (s.prefix !== '' && s.prefix !== 'u8') {
         if (prefix === '' || prefix === s.prefix) prefix = s.prefix;
       }

@@ -163,7 +163,7 @@ interface FunctionMacro extends DefinedMacro {
 interface BuiltinMacro {
   kind: 'builtin';
   name: string;
-  value(at: PPToken, anchor: SourceLoc | undefined): { kind: 'number' | 'string'; text: string };
+  value(at: PPToken): { kind: 'number' | 'string'; text: string };
 }
 
 /** Names with their own syntax (`_Pragma(...)`, `__has_include(...)`); `#ifdef` sees them. */
@@ -372,8 +372,10 @@ class Preprocessor {
     const builtin = (name: string, value: BuiltinMacro['value']): void => {
       this.macros.set(name, { kind: 'builtin', name, value });
     };
-    builtin('__FILE__', (t, anchor) => ({ kind: 'string', text: quoteString((anchor ?? t).file) }));
-    builtin('__LINE__', (t, anchor) => ({ kind: 'number', text: String((anchor ?? t).line) }));
+    // Where the name stands: in a macro body that is the outermost invocation; in an argument
+    // it is where the argument was written (gcc 12 does the same).
+    builtin('__FILE__', (t) => ({ kind: 'string', text: quoteString(t.file) }));
+    builtin('__LINE__', (t) => ({ kind: 'number', text: String(t.line) }));
     builtin('__COUNTER__', () => ({ kind: 'number', text: String(this.counter++) }));
     builtin('__INCLUDE_LEVEL__', () => ({ kind: 'number', text: String(this.fileDepth - 1) }));
     builtin('__BASE_FILE__', () => ({ kind: 'string', text: quoteString(this.mainFile) }));
@@ -798,8 +800,8 @@ class Preprocessor {
     return this.expansionSerials.get(e) ?? 0;
   }
 
-  builtinToken(macro: BuiltinMacro, t: PPToken, anchor: SourceLoc | undefined): PPToken {
-    const { kind, text } = macro.value(t, anchor);
+  builtinToken(macro: BuiltinMacro, t: PPToken): PPToken {
+    const { kind, text } = macro.value(t);
     return { ...t, kind, text, spelling: t.spelling, hideSet: undefined };
   }
 }
@@ -893,7 +895,7 @@ class Expander {
     /** Expanding an #if line: `defined` and `__has_include` are operators. */
     private readonly inCondition: boolean,
     bottom: Source | undefined,
-    /** The outermost invocation while pre-expanding its arguments: where __LINE__ is. */
+    /** The outermost invocation while pre-expanding its arguments: where a runaway expansion is reported. */
     private readonly anchor?: SourceLoc,
   ) {
     if (bottom) this.stack.push(bottom);
@@ -918,7 +920,7 @@ class Expander {
           break;
         }
         case 'builtin':
-          return this.pp.builtinToken(macro, t, this.anchor);
+          return this.pp.builtinToken(macro, t);
         case 'operator': {
           const result = this.operator(t);
           if (result !== undefined) return result;
