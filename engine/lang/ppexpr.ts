@@ -213,7 +213,7 @@ function applyBinary(op: Token, a: PPValue, b: PPValue, evaluate: boolean): PPVa
     case '%':
       if (y === 0n) {
         if (evaluate) throw errorAt(op, 'division by zero in #if');
-        return wrap(0n, unsigned);
+        return a; // unevaluated: gcc yields the left operand, keeping its signedness
       }
       return wrap(op.text === '/' ? x / y : x % y, unsigned);
     case '+': return wrap(x + y, unsigned);

@@ -1135,7 +1135,7 @@ class Substitution {
         piece = this.args.variadicOmitted ? [] : [this.bodyToken(item), ...this.argumentTokens(va, vaItem)];
         pasteAfter = vaItem.pasteAfter;
       } else if (item.vaOpt) {
-        piece = this.variadicPresent() ? this.substitute(item.vaOpt) : [];
+        piece = this.variadicPresent() ? this.substitute(item.vaOpt) : this.preExpandOnly(item.vaOpt);
       } else if (item.stringize) {
         piece = [this.stringize(item)];
       } else if (item.param >= 0) {
@@ -1157,6 +1157,19 @@ class Substitution {
       pendingPaste = pasteAfter;
     }
     return out;
+  }
+
+  /**
+   * An absent __VA_OPT__ group still has its arguments pre-expanded, as gcc does, so that
+   * errors and __COUNTER__ inside them behave the same.
+   */
+  private preExpandOnly(items: readonly BodyItem[]): PPToken[] {
+    items.forEach((item, k) => {
+      const raw = item.stringize || item.pasteAfter || (k > 0 && items[k - 1].pasteAfter);
+      if (item.param >= 0 && !raw) this.expandedArgument(item.param);
+      if (item.vaOpt) this.preExpandOnly(item.vaOpt);
+    });
+    return [];
   }
 
   /** For __VA_OPT__: whether the variable arguments expand to at least one token (as gcc 12). */

@@ -441,6 +441,8 @@ second
         '(3, 4) == 4', 'UNDEFINED_NAME == 0', 'true == 0', '0x10 == 16 && 010 == 8 && 0b11 == 3', '1 ? 2 : (1/0)',
         '(0 && 1 / 0) == 0', '1 || 1 % 0', '-9223372036854775807 - 1 < 0', '(-9223372036854775807 - 1) / -1 < 0',
         '4 - 2 - 1 == 1', '2 + 3 * 4 == 14', '(1 < 2) + (2 <= 2) + (3 > 2) + (3 >= 4) == 3', '(6 & 3) == 2 && (6 ^ 3) == 5 && (6 | 3) == 7',
+        // gcc: an unevaluated division by zero yields its left operand, signedness included.
+        '(1 ? -1 : -1 / 0u) < 0',
       ];
       for (const expr of truths) assertOutput(`#if ${expr}\nyes\n#else\nno\n#endif`, 'yes');
     });
@@ -602,8 +604,8 @@ second
       assert.deepEqual(tokens[0].spelling, { file: '<command-line>', line: 1, col: 28 });
     });
 
-    it('gives __LINE__ the line of the outermost invocation', () => {
-      assertOutput('#define L __LINE__\n#define f(x) x __LINE__\nL\nf(\n__LINE__\n  L)', '3 4 4 4');
+    it('gives __LINE__ the line of the outermost invocation, or of the argument it was written in (gcc)', () => {
+      assertOutput('#define L __LINE__\n#define f(x) x __LINE__\nL\nf(\n__LINE__\n  L)\nf(a\n)', '3 5 6 4 a 7');
     });
   });
 
