@@ -75,16 +75,32 @@ const enum HeaderNameState {
   Expect,
 }
 
+/** Character classes of ASCII, so the hot loops test a table instead of ranges. */
+const IDENT_START = 1;
+const DIGIT = 2;
+const ASCII_CLASS = buildAsciiClasses();
+
+function buildAsciiClasses(): Uint8Array {
+  const classes = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (/[A-Za-z_$]/.test(ch)) classes[c] = IDENT_START;
+    else if (/[0-9]/.test(ch)) classes[c] = DIGIT;
+  }
+  return classes;
+}
+
+/** Letters, `_`, `$` (a GNU extension) and any non-ASCII character start an identifier. */
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80;
+  return c >= 0x80 || ASCII_CLASS[c] === IDENT_START;
 }
 
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return c >= 0x80 || ASCII_CLASS[c] > 0;
 }
 
 function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+  return c < 0x80 && ASCII_CLASS[c] === DIGIT;
 }
 
 /** Horizontal white space; a lone CR counts too (CRLF files). */

@@ -313,7 +313,7 @@ class Preprocessor {
   private readonly onceFiles = new Set<string>();
   private readonly guardMacros = new Map<string, string>();
   /** Creation order of expansion records, to tell which ones an argument's pre-expansion made. */
-  private readonly expansionSerials = new WeakMap<MacroExpansion, number>();
+  private readonly expansionSerials = new Map<MacroExpansion, number>();
   private expansionCount = 0;
   private counter = 0;
   private fileDepth = 0;
@@ -1091,8 +1091,9 @@ class Substitution {
   private readonly expansion: MacroExpansion;
   /** Expansion records made after this one belong to this invocation's argument pre-expansion. */
   private readonly serial: number;
-  private readonly relinked = new Map<MacroExpansion, MacroExpansion>();
-  private readonly expandedArgs: (PPToken[] | undefined)[] = [];
+  /** Made on first use: most invocations have no argument that expanded further. */
+  private relinked?: Map<MacroExpansion, MacroExpansion>;
+  private expandedArgs?: (PPToken[] | undefined)[];
   private readonly anchor: SourceLoc;
 
   constructor(
@@ -1179,6 +1180,7 @@ class Substitution {
   }
 
   private expandedArgument(index: number): PPToken[] {
+    this.expandedArgs ??= [];
     let expanded = this.expandedArgs[index];
     if (expanded === undefined) {
       expanded = this.pp.expandArgument(this.args.values[index], this.inCondition, this.anchor);
@@ -1211,6 +1213,7 @@ class Substitution {
    */
   private relink(chain: MacroExpansion | undefined): MacroExpansion {
     if (chain === undefined || this.pp.serialOf(chain) <= this.serial) return this.expansion;
+    this.relinked ??= new Map();
     let copy = this.relinked.get(chain);
     if (copy === undefined) {
       copy = this.pp.newExpansion(chain.macro, chain.at, this.relink(chain.parent));
