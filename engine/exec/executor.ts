@@ -388,9 +388,9 @@ export class Executor {
       if (below.retSlot >= 0) below.regs[below.retSlot] = v ?? 0;
       below.retSlot = -1;
     } else below.resume = v;
-    if (below.kind === 'c' && below.fn.mode === MODE_USER && (done.kind === 'native' || done.fn.mode === MODE_KERNEL)) {
-      this.host.returnedToUser?.(thread);
-    }
+    const belowMode = below.kind === 'c' ? below.fn.mode : below.mode;
+    const doneMode = done.kind === 'c' ? done.fn.mode : done.mode;
+    if (belowMode === MODE_USER && doneMode === MODE_KERNEL) this.host.returnedToUser?.(thread);
   }
 
   private stepNative(thread: Thread, nf: NativeFrame): void {
@@ -441,6 +441,11 @@ export class Executor {
         return;
       case 'yield':
         return;
+      case 'exit':
+        this.unwind(thread);
+        thread.state = 'dead';
+        this.host.threadDone(thread, undefined);
+        return;
     }
   }
 
@@ -452,6 +457,13 @@ export class Executor {
   private pushInternal(thread: Thread, error: unknown, site: TrapSite): void {
     const h = this.host.internalError(thread, error, site);
     this.pushHandler(thread, h.routine, h.args, new Trap('gp', 0, 0, MODE_KERNEL, false));
+  }
+
+  /** Pushes a native frame on a thread from outside the loop (signal delivery, a kernel thread's work). */
+  pushNative(thread: Thread, routine: NativeRoutine, args: Value[]): void {
+    const r = routine.impl({ thread, callerMode: thread.mode, callerLoc: undefined }, args);
+    if (!isGenerator(r)) return;
+    thread.frames.push(new NativeFrame(routine, r, args, routine.mode, undefined));
   }
 
   private pushHandler(thread: Thread, routine: NativeRoutine, args: Value[], trap: Trap): void {

@@ -76,7 +76,9 @@ export type NativeRequest =
   | { kind: 'call'; target: Callable | I64; args: Value[]; /** for a name in the call stack when target is an address */ viaName?: string }
   | { kind: 'trap'; trap: Trap }
   | { kind: 'block'; reason: string }
-  | { kind: 'yield' };
+  | { kind: 'yield' }
+  /** The thread is finished: every frame goes (the kernel has already done its exit work). */
+  | { kind: 'exit' };
 
 export type NativeGen = Generator<NativeRequest, Value | undefined, Value | undefined>;
 

@@ -1,0 +1,340 @@
+/**
+ * The emulated kernel: boot (the direct map, mem_map, the kernel's page tables), the subsystems,
+ * and the executor's host side (traps go to the fault handler, calls through pointers resolve
+ * to C functions or kernel routines). Linux 3.7 flavoured; see FACTS.md for the rules it follows.
+ */
+import type { ArchSpec } from '../machine/arch/types';
+import { Cpu, Trap } from '../machine/cpu';
+import { PhysMem, PAGE_SIZE, WATCH_PAGETABLE } from '../machine/physmem';
+import { MODE_USER } from '../machine/tlb';
+import { Executor, KernelStackOverflow, type ExecHost, type TrapSite } from '../exec/executor';
+import type { Thread } from '../exec/thread';
+import type { Callable, NativeRoutine, Value } from '../exec/types';
+import { add64, type I64 } from '../util/int64';
+import { KMem, KStructs } from './kmem';
+import type { StructLayouts } from './layout';
+import { PageAllocator } from './page_alloc';
+import { PageTables, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW } from './pgtable';
+import { PrintkLog, type LogRecord } from './printk';
+import { RoutineTable } from './routines';
+import { Task, type Credentials } from './task';
+import { Slab } from './slab';
+import { Vmalloc } from './vmalloc';
+import { Mm, MmSubsystem } from './mm';
+import { Faults } from './fault';
+import { Uaccess } from './uaccess';
+import { Vfs } from './vfs';
+import { Oops } from './oops';
+import { Locks } from './locks';
+import { Lib } from './lib';
+import { Sched } from './sched';
+import { Modules } from './module';
+import { Kallsyms } from './kallsyms';
+import { Procfs } from './procfs';
+import { Memory } from './memory';
+import { Binfmt } from './binfmt';
+
+/** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
+export const NS_PER_STEP = 10;
+export const HZ = 250;
+/** Linux starts jiffies 5 minutes before the wrap, to shake out wrap bugs. */
+export const INITIAL_JIFFIES = -300 * HZ;
+/** Bytes of the kernel image (text, data, bss) loaded at CONFIG_PHYSICAL_START. */
+const KERNEL_IMAGE_BYTES = 4 << 20;
+
+export interface KernelConfig {
+  arch: ArchSpec;
+  ramBytes: number;
+  layouts: StructLayouts;
+  securelevel: number;
+}
+
+/** A hook the session installs to hear about kernel events (page faults, oopses...). */
+export interface KernelEvents {
+  onEvent?(e: KernelEvent): void;
+}
+
+export type KernelEvent =
+  | { kind: 'pagefault'; pid: number; va: I64; errorCode: number; user: boolean; resolved: string }
+  | { kind: 'oops'; pid: number; text: string }
+  | { kind: 'signal'; pid: number; signo: number; code: number; addr: I64 }
+  | { kind: 'uaccess-fixup'; pid: number; va: I64; routine: string }
+  | { kind: 'stale-tlb'; pid: number; va: I64; write: boolean }
+  | { kind: 'warn'; pid: number; text: string }
+  | { kind: 'lock'; pid: number; text: string };
+
+export class Kernel implements ExecHost {
+  readonly arch: ArchSpec;
+  readonly mem: PhysMem;
+  readonly cpu: Cpu;
+  readonly exec: Executor;
+  readonly km: KMem;
+  readonly structs: KStructs;
+  readonly pages: PageAllocator;
+  readonly pt: PageTables;
+  readonly routines: RoutineTable;
+  readonly log = new PrintkLog();
+  /** Every function with an address (kernel routines, module and program functions, libc). */
+  readonly functions = new Map<number, Callable>();
+  readonly tasks = new Map<number, Task>();
+  readonly events: KernelEvents = {};
+  swapperPgdPa = 0;
+  initMm!: Mm;
+  idle!: Task;
+  securelevel: number;
+  /** Emulated time spent idle (all tasks asleep), on top of executed steps. */
+  idleNs = 0;
+  private nextPid = 1;
+  private kdataNext = 0;
+  private kdataEnd = 0;
+  jiffiesVa = 0;
+
+  readonly slab: Slab;
+  readonly vmalloc: Vmalloc;
+  readonly mmSub: MmSubsystem;
+  readonly memory: Memory;
+  readonly faults: Faults;
+  readonly uaccess: Uaccess;
+  readonly vfs: Vfs;
+  readonly oops: Oops;
+  readonly locks: Locks;
+  readonly lib: Lib;
+  readonly sched: Sched;
+  readonly modules: Modules;
+  readonly kallsyms: Kallsyms;
+  readonly procfs: Procfs;
+  readonly binfmt: Binfmt;
+
+  constructor(readonly cfg: KernelConfig) {
+    this.arch = cfg.arch;
+    this.securelevel = cfg.securelevel;
+    this.mem = new PhysMem(cfg.ramBytes);
+    this.cpu = new Cpu(this.mem, this.arch);
+    this.exec = new Executor(this);
+    this.km = new KMem(this.mem, this.arch, () => this.swapperPgdPa);
+    this.structs = new KStructs(cfg.layouts, this.km);
+    const L = this.arch.layout;
+    const lowmemPages = Math.floor(Math.min(cfg.ramBytes, L.directMapMaxBytes) / PAGE_SIZE);
+    this.pages = new PageAllocator(cfg.ramBytes, cfg.ramBytes > L.directMapMaxBytes ? lowmemPages : undefined, this.km);
+    this.pt = new PageTables(this.mem, this.arch, (kernel) => this.allocTablePage(kernel), (pfn) => this.freeTablePage(pfn));
+    this.routines = new RoutineTable((L.kernelTextMap as number) + L.kernelLoadPa);
+    this.bootMemory();
+    this.slab = new Slab(this);
+    this.vmalloc = new Vmalloc(this);
+    this.mmSub = new MmSubsystem(this);
+    this.memory = new Memory(this);
+    this.faults = new Faults(this);
+    this.uaccess = new Uaccess(this);
+    this.oops = new Oops(this);
+    this.locks = new Locks(this);
+    this.lib = new Lib(this);
+    this.sched = new Sched(this);
+    this.vfs = new Vfs(this);
+    this.modules = new Modules(this);
+    this.kallsyms = new Kallsyms(this);
+    this.procfs = new Procfs(this);
+    this.binfmt = new Binfmt(this);
+    for (const r of this.routines.all()) this.functions.set(r.address as number, r);
+    this.bootTasks();
+    this.bootBanner();
+    this.cpu.onStaleUse = (va, _e, write) => this.emit({ kind: 'stale-tlb', pid: this.current.pid, va, write });
+  }
+
+  // ---- memory at boot --------------------------------------------------------------------------
+
+  /** Physical layout, the direct map and mem_map, as setup_arch / paging_init leave them. */
+  private bootMemory(): void {
+    const L = this.arch.layout;
+    const pages = this.pages;
+    // The first MiB belongs to the BIOS and legacy devices; the kernel image sits at 16 MiB.
+    pages.reserve(0, 256, 'reserved');
+    const imageStartPfn = L.kernelLoadPa / PAGE_SIZE;
+    pages.reserve(imageStartPfn, KERNEL_IMAGE_BYTES / PAGE_SIZE, 'kernel');
+    this.km.kernelImageBytes = KERNEL_IMAGE_BYTES;
+    // Kernel static data lives in the image, after a text area the routines are numbered into.
+    this.kdataNext = L.kernelLoadPa + (1 << 20);
+    this.kdataEnd = L.kernelLoadPa + KERNEL_IMAGE_BYTES;
+    this.swapperPgdPa = this.kdataPa(PAGE_SIZE, PAGE_SIZE);
+    const pk = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_GLOBAL;
+    // The direct map: all of lowmem at PAGE_OFFSET, with large pages where they fit.
+    const lowmem = Math.min(this.cfg.ramBytes, L.directMapMaxBytes);
+    const large = this.arch.levels.find((l) => l.largePage && !l.folded)!;
+    const largeBytes = 2 ** large.shift;
+    const largePart = Math.floor(lowmem / largeBytes) * largeBytes;
+    this.pt.mapRange(this.swapperPgdPa, L.pageOffset as number, 0, largePart, pk | _PAGE_NX, large.shift);
+    if (lowmem > largePart) this.pt.mapRange(this.swapperPgdPa, (L.pageOffset as number) + largePart, largePart, lowmem - largePart, pk | _PAGE_NX, 12);
+    this.km.directMapBytes = lowmem;
+    // The kernel image mapping (x86_64's __START_KERNEL_map).
+    if (this.arch.vaBits === 64) {
+      const imageEnd = Math.ceil((L.kernelLoadPa + KERNEL_IMAGE_BYTES) / largeBytes) * largeBytes;
+      this.pt.mapRange(this.swapperPgdPa, L.kernelTextMap as number, 0, imageEnd, pk, large.shift);
+    }
+    // mem_map: one struct page per frame, in the vmemmap area (x86_64) or in lowmem (i386).
+    const pageStruct = this.structs.get('page');
+    const memMapBytes = pages.frameCount * pageStruct.sizeBytes;
+    const memMapPages = Math.ceil(memMapBytes / PAGE_SIZE);
+    const order = Math.ceil(Math.log2(memMapPages));
+    const memMapPfn = pages.alloc(order, 0, 'mem_map');
+    if (memMapPfn === undefined) throw new Error('no memory for mem_map');
+    let memMapVa: number;
+    if (L.vmemmap !== undefined) {
+      memMapVa = L.vmemmap as number;
+      for (let i = 0; i < memMapPages; i++) {
+        const e = this.pt.entryFor(this.swapperPgdPa, memMapVa + i * PAGE_SIZE, 'pte', 'kernel')!;
+        this.pt.write(e, this.pt.mkEntry(memMapPfn + i, pk | _PAGE_NX));
+      }
+    } else memMapVa = this.directMapVa(memMapPfn * PAGE_SIZE);
+    for (let i = 0; i < 1 << order; i++) this.mem.fill((memMapPfn + i) * PAGE_SIZE, 0, PAGE_SIZE);
+    pages.attachMemMap(memMapVa, pageStruct);
+    this.jiffiesVa = this.kdataAlloc(8, 8);
+  }
+
+  private allocTablePage(kernel: boolean): number {
+    void kernel;
+    const pfn = this.pages.alloc(0, 0, 'pagetable');
+    if (pfn === undefined) throw new Error('out of memory for a page table');
+    this.mem.fill(pfn * PAGE_SIZE, 0, PAGE_SIZE);
+    this.cpu.setWatch(pfn, WATCH_PAGETABLE, true);
+    return pfn;
+  }
+
+  private freeTablePage(pfn: number): void {
+    this.cpu.setWatch(pfn, WATCH_PAGETABLE, false);
+    this.pages.free(pfn, 0);
+  }
+
+  /** Physical bytes in the kernel image's data area (static kernel objects). */
+  kdataPa(sizeBytes: number, align: number): number {
+    const pa = Math.ceil(this.kdataNext / align) * align;
+    if (pa + sizeBytes > this.kdataEnd) throw new Error('kernel image data area exhausted');
+    this.kdataNext = pa + sizeBytes;
+    this.mem.fill(pa, 0, sizeBytes);
+    return pa;
+  }
+
+  /** A static kernel object: its virtual address in the kernel image mapping. */
+  kdataAlloc(sizeBytes: number, align: number): number {
+    const pa = this.kdataPa(sizeBytes, align);
+    return this.arch.vaBits === 64 ? (this.arch.layout.kernelTextMap as number) + pa : this.directMapVa(pa);
+  }
+
+  directMapVa(pa: number): number {
+    return (this.arch.layout.pageOffset as number) + pa;
+  }
+
+  /** __pa() for direct-mapped and image addresses; undefined otherwise. */
+  directMapPa(va: I64): number | undefined {
+    if (typeof va !== 'number') return undefined;
+    const L = this.arch.layout;
+    const off = va - (L.pageOffset as number);
+    if (off >= 0 && off < this.km.directMapBytes) return off;
+    if (this.arch.vaBits === 64) {
+      const k = va - (L.kernelTextMap as number);
+      if (k >= 0 && k < L.kernelLoadPa + KERNEL_IMAGE_BYTES) return k;
+    }
+    return undefined;
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------
+
+  private bootTasks(): void {
+    this.initMm = this.mmSub.createInitMm();
+    const root: Credentials = { uid: 0, gid: 0, euid: 0, egid: 0 };
+    this.idle = this.newTask('swapper/0', 'kernel', root, undefined, 0);
+    this.idle.setMm(undefined, this.initMm);
+    this.current = this.idle;
+  }
+
+  current!: Task;
+
+  newTask(comm: string, kind: 'user' | 'kernel', cred: Credentials, parent: Task | undefined, pid?: number): Task {
+    const id = pid ?? this.nextPid++;
+    if (pid !== undefined && pid >= this.nextPid) this.nextPid = pid + 1;
+    const t = new Task(this, id, comm, kind, cred, parent);
+    this.tasks.set(id, t);
+    return t;
+  }
+
+  /** Makes `t` the running task: its address space goes into CR3. */
+  switchTo(t: Task): void {
+    if (this.current === t) return;
+    const prev = this.current;
+    this.current = t;
+    const mm = t.mm ?? prev.activeMm ?? this.initMm;
+    if (!t.mm) t.activeMm = mm;
+    if (this.cpu.cr3Pa !== mm.pgdPa) this.cpu.loadCr3(mm.pgdPa);
+  }
+
+  taskOf(thread: Thread): Task {
+    return thread.owner as Task;
+  }
+
+  // ---- time ------------------------------------------------------------------------------------
+
+  nowNs(): number {
+    return this.exec.steps * NS_PER_STEP + this.idleNs;
+  }
+
+  /** jiffies as the kernel variable holds it (unsigned long). */
+  jiffies(): I64 {
+    return add64(INITIAL_JIFFIES, Math.floor(this.nowNs() / (1e9 / HZ)));
+  }
+
+  syncJiffies(): void {
+    this.km.wptr(this.jiffiesVa, this.jiffies());
+  }
+
+  // ---- logging -----------------------------------------------------------------------------------
+
+  printk(text: string, loc?: LogRecord['loc']): void {
+    this.log.write(text, this.nowNs(), this.current?.pid ?? 0, loc);
+  }
+
+  emit(e: KernelEvent): void {
+    this.events.onEvent?.(e);
+  }
+
+  private bootBanner(): void {
+    const mib = Math.floor(this.cfg.ramBytes / (1 << 20));
+    this.printk(`\x015Linux version 3.7.10-kmemlab (${this.arch.name}) #1 SMP\n`);
+    for (const z of this.pages.zones) {
+      this.printk(`\x016  ${z.name.padEnd(8)} [mem 0x${(z.startPfn * PAGE_SIZE).toString(16).padStart(8, '0')}-0x${(z.endPfn * PAGE_SIZE - 1).toString(16).padStart(8, '0')}]\n`);
+    }
+    this.printk(`\x016Memory: ${this.pages.freePages * 4}k/${mib * 1024}k available\n`);
+  }
+
+  // ---- ExecHost --------------------------------------------------------------------------------
+
+  trapHandler(thread: Thread, trap: Trap, site: TrapSite): { routine: NativeRoutine; args: Value[] } {
+    return this.faults.handlerFor(this.taskOf(thread), trap, site);
+  }
+
+  internalError(thread: Thread, error: unknown, site: TrapSite): { routine: NativeRoutine; args: Value[] } {
+    if (error instanceof KernelStackOverflow) return this.oops.stackOverflowHandler(this.taskOf(thread), error, site);
+    return this.oops.internalErrorHandler(this.taskOf(thread), error, site);
+  }
+
+  resolve(address: I64): Callable | undefined {
+    return typeof address === 'number' ? this.functions.get(address) : undefined;
+  }
+
+  threadDone(thread: Thread, value: Value | undefined): void {
+    const t = this.taskOf(thread);
+    if (!t.exited) this.sched.reap(t, typeof value === 'number' ? value : 0, undefined);
+  }
+
+  returnedToUser(thread: Thread): void {
+    this.sched.returnToUser(this.taskOf(thread));
+  }
+
+  /** Registers a function (a module's or a program's) so pointers to it can be called. */
+  registerFunction(f: Callable): void {
+    this.functions.set(f.address as number, f);
+  }
+
+  isUserMode(thread: Thread): boolean {
+    return thread.mode === MODE_USER;
+  }
+}
+
+export { Trap };
