@@ -184,8 +184,7 @@ export class Kernel implements ExecHost {
         this.pt.write(e, this.pt.mkEntry(memMapPfn + i, pk | _PAGE_NX));
       }
     } else memMapVa = this.directMapVa(memMapPfn * PAGE_SIZE);
-    for (let i = 0; i < 1 << order; i++) this.mem.fill((memMapPfn + i) * PAGE_SIZE, 0, PAGE_SIZE);
-    pages.attachMemMap(memMapVa, pageStruct);
+    pages.attachMemMap(memMapVa, memMapPfn * PAGE_SIZE, pageStruct);
     this.jiffiesVa = this.kdataAlloc(8, 8);
   }
 

@@ -58,13 +58,28 @@ export class PageAllocator {
     this.zones = zones;
   }
 
-  /** Once mem_map exists in memory, struct pages are kept there. */
-  attachMemMap(memMapVa: I64, pageStruct: KStruct): void {
+  /**
+   * Once mem_map exists in memory, struct pages are kept there. It is physically contiguous at
+   * `memMapPa`, so the first image of every struct page is written in one go.
+   */
+  attachMemMap(memMapVa: I64, memMapPa: number, pageStruct: KStruct): void {
     this.memMapVa = memMapVa;
     this.pageStruct = pageStruct;
+    const size = pageStruct.sizeBytes;
+    const image = new Uint8Array(this.frameCount * size);
+    const view = new DataView(image.buffer);
+    const flags = pageStruct.off('flags');
+    const mapcount = pageStruct.off('_mapcount');
+    const count = pageStruct.off('_count');
     for (let pfn = 0; pfn < this.frameCount; pfn++) {
-      if (this.owner[pfn] !== 'free') this.writePageInit(pfn, true);
+      const at = pfn * size;
+      const o = this.owner[pfn];
+      const reserved = o === 'reserved' || o === 'kernel' || o === 'mem_map';
+      view.setUint32(at + flags, reserved ? 1 << PG_reserved : 0, true);
+      view.setInt32(at + mapcount, -1, true);
+      view.setInt32(at + count, o === 'free' ? 0 : 1, true);
     }
+    this.km.mem.writeBytes(memMapPa, image);
   }
 
   get pageStructBytes(): number {
@@ -101,6 +116,7 @@ export class PageAllocator {
   }
 
   private writePageInit(pfn: number, reserved: boolean): void {
+    if (!this.pageStruct) return;
     const p = this.pageVa(pfn);
     this.pageStruct.zero(p);
     this.pageStruct.set(p, 'flags', reserved ? 1 << PG_reserved : 0);
@@ -136,7 +152,7 @@ export class PageAllocator {
           this.owner[pfn + i] = owner;
           this.writePageInit(pfn + i, false);
         }
-        this.pageStruct.set(this.pageVa(pfn), '_count', 1);
+        if (this.pageStruct) this.pageStruct.set(this.pageVa(pfn), '_count', 1);
         this.headOrder.set(pfn, order);
         this.freePages -= count;
         if (gfp & GFP_ZERO) for (let i = 0; i < count; i++) this.km.mem.fill((pfn + i) * PAGE_SIZE, 0, PAGE_SIZE);

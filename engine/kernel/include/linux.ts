@@ -385,6 +385,7 @@ H['linux/module.h'] = String.raw`
 #include <linux/kernel.h>
 #include <linux/init.h>
 #include <linux/list.h>
+#include <linux/string.h>
 #include <linux/moduleparam.h>
 #include <linux/export.h>
 #define MODULE_NAME_LEN 56
@@ -1075,6 +1076,7 @@ H['linux/mm.h'] = String.raw`
 #include <linux/mm_types.h>
 #include <linux/gfp.h>
 #include <linux/err.h>
+#include <linux/string.h>
 #include <asm/pgtable.h>
 #include <asm/io.h>
 #include <linux/kernel.h>
@@ -1199,6 +1201,7 @@ H['linux/highmem.h'] = String.raw`
 #ifndef _LINUX_HIGHMEM_H
 #define _LINUX_HIGHMEM_H
 #include <linux/mm.h>
+#include <linux/string.h>
 void *kmap(struct page *page);
 void kunmap(struct page *page);
 void *kmap_atomic(struct page *page);

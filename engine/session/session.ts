@@ -1,0 +1,304 @@
+/**
+ * A lab on a booted machine: compiles its C, boots the kernel, loads the drivers (each in an
+ * insmod task), runs the programs one after another, unloads the drivers, and reports. It can
+ * run to the end (the CLI) or in slices that stop at breakpoints (the debug adapter).
+ */
+import { MODE_KERNEL, MODE_USER } from '../machine/tlb';
+import type { CompiledFunction } from '../exec/types';
+import type { TranslationUnit } from '../lang/ast';
+import { linkImage, planImage, type LinkedImage } from '../lang/link';
+import { Kernel, type KernelConfig } from '../kernel/kernel';
+import type { LoadedModule } from '../kernel/module';
+import { signalName } from '../kernel/sched';
+import type { Task } from '../kernel/task';
+import { Libc, LIBC_DATA_BYTES } from '../libc';
+import type { LibcHost } from '../libc/port';
+import { formatTimestamp } from '../kernel/printk';
+import { archSpec, compileDriver, compileProgram, kernelLayouts, moduleNameOf, typeSystemFor, type SourceFiles } from './build';
+import { evaluateChecks, type CheckResult } from './checks';
+import { BadInput, type LabSpec } from './lab';
+
+export interface ProgramResult {
+  path: string;
+  pid: number | null;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Why the program did not finish normally, when it did not (step limit, never started). */
+  note?: string;
+}
+
+export interface DriverResult {
+  path: string;
+  name: string;
+  loaded: boolean;
+  initReturn: number | null;
+}
+
+export interface RunResult {
+  lab: string;
+  arch: string;
+  dmesg: { level: number; text: string; time: string }[];
+  programs: ProgramResult[];
+  drivers: DriverResult[];
+  oops: { pid: number; comm: string; text: string; file?: string; line?: number }[];
+  checks: CheckResult[];
+  steps: number;
+  stepLimit?: { limit: number; where: string };
+  exitCode: 0 | 1;
+}
+
+type Job = { kind: 'insmod'; index: number } | { kind: 'program'; index: number } | { kind: 'rmmod'; index: number };
+
+export type SliceOutcome = 'done' | 'stopped' | 'budget';
+
+interface DriverState {
+  path: string;
+  name: string;
+  tu: TranslationUnit;
+  module?: LoadedModule;
+  image?: LinkedImage;
+}
+
+interface ProgramState {
+  path: string;
+  tu: TranslationUnit;
+  image?: LinkedImage;
+  task?: Task;
+  note?: string;
+}
+
+/** Decodes program output as UTF-8 (bytes that are not UTF-8 become U+FFFD). */
+function text(bytes: number[]): string {
+  return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+}
+
+export class Session {
+  readonly kernel: Kernel;
+  readonly libc: Libc;
+  readonly drivers: DriverState[];
+  readonly programs: ProgramState[];
+  private readonly jobs: Job[] = [];
+  private jobIndex = 0;
+  private current: Task | undefined;
+  stepLimit: { limit: number; where: string } | undefined;
+
+  /** Compiles everything first, so a C error is reported before anything runs. */
+  constructor(readonly lab: LabSpec, readonly files: SourceFiles) {
+    const arch = archSpec(lab.arch);
+    if (lab.drivers.length === 0 && lab.programs.length === 0) throw new BadInput('nothing to run: no drivers and no programs');
+    this.drivers = lab.drivers.map((d) => ({ path: d.path, name: moduleNameOf(d.path), tu: compileDriver(arch, d.path, files) }));
+    this.programs = lab.programs.map((p) => ({ path: p.path, tu: compileProgram(arch, p.path, files) }));
+    const names = new Set<string>();
+    for (const d of this.drivers) {
+      if (names.has(d.name)) throw new BadInput(`two drivers are named ${d.name}`);
+      names.add(d.name);
+    }
+    const cfg: KernelConfig = { arch, ramBytes: lab.ramMiB << 20, layouts: kernelLayouts(arch), securelevel: lab.securelevel };
+    this.kernel = new Kernel(cfg);
+    this.libc = new Libc(this.libcHost());
+    this.kernel.binfmt.setRuntime(this.libc, LIBC_DATA_BYTES);
+    for (const p of this.programs) p.image = this.linkProgram(p);
+    this.drivers.forEach((_, i) => this.jobs.push({ kind: 'insmod', index: i }));
+    this.programs.forEach((_, i) => this.jobs.push({ kind: 'program', index: i }));
+    if (lab.unload) for (let i = this.drivers.length - 1; i >= 0; i--) this.jobs.push({ kind: 'rmmod', index: i });
+  }
+
+  private libcHost(): LibcHost {
+    const k = this.kernel;
+    return {
+      cpu: k.cpu,
+      ptrBytes: k.arch.abi.ptrBytes,
+      longBytes: k.arch.abi.longBytes,
+      syscall: (name) => k.routines.get(`sys_${name}`),
+    };
+  }
+
+  private linkProgram(p: ProgramState): LinkedImage {
+    const k = this.kernel;
+    const plan = planImage(p.tu);
+    const ts = typeSystemFor(k.arch);
+    const image = linkImage(plan, k.arch.layout.userTextStart, {
+      ts,
+      cpu: k.cpu,
+      exec: k.exec,
+      mode: MODE_USER,
+      unit: p.path.split('/').pop()!.replace(/\.c$/, ''),
+      lookupExternal: (name) => {
+        const r = this.libc.routines.get(name);
+        if (r) return { kind: 'func', callable: r, address: r.address };
+        const o = this.libc.objects.get(name);
+        if (o) return { kind: 'object', address: k.binfmt.runtimeDataVa + o.offsetInData };
+        return undefined;
+      },
+      explainMissing: (name) => `undefined reference to '${name}'${k.routines.get(name)?.exported ? ` (${name} is a kernel routine: a user program cannot call it)` : ''}`,
+      resolve: (a) => k.resolve(a),
+    });
+    const main = image.find('main');
+    if (!main || main.kind !== 'func') {
+      throw new BadInput(`${p.path}: undefined reference to 'main'`);
+    }
+    return image;
+  }
+
+  private linkDriver(d: DriverState): LoadedModule {
+    const k = this.kernel;
+    const plan = planImage(d.tu);
+    const mod = k.modules.prepare(d.name, plan.totalBytes);
+    d.image = linkImage(plan, mod.base, {
+      ts: typeSystemFor(k.arch),
+      cpu: k.cpu,
+      exec: k.exec,
+      mode: MODE_KERNEL,
+      unit: d.name,
+      lookupExternal: (name) => k.modules.lookupExternal(name, mod),
+      explainMissing: (name) => k.modules.explainMissing(name),
+      resolve: (a) => k.resolve(a),
+    });
+    const spec = this.lab.drivers.find((x) => x.path === d.path)!;
+    return k.modules.install(mod, d.image, spec.params);
+  }
+
+  /** The task running now (for the debugger), if any. */
+  get currentTask(): Task | undefined {
+    return this.current;
+  }
+
+  get done(): boolean {
+    return this.current === undefined && this.jobIndex >= this.jobs.length;
+  }
+
+  private startNextJob(): boolean {
+    while (this.jobIndex < this.jobs.length) {
+      const job = this.jobs[this.jobIndex++];
+      const k = this.kernel;
+      if (job.kind === 'insmod') {
+        const d = this.drivers[job.index];
+        d.module = this.linkDriver(d);
+        this.current = k.modules.spawnInsmod(d.module);
+        return true;
+      }
+      if (job.kind === 'program') {
+        const p = this.programs[job.index];
+        const spec = this.lab.programs[job.index];
+        const main = p.image!.byVar.get(p.image!.find('main')!.v) as CompiledFunction;
+        p.task = k.binfmt.spawn({ path: p.path, sections: p.image!.sections, functions: p.image!.functions, main }, spec.args, {
+          uid: spec.uid,
+          gid: spec.gid,
+          euid: spec.uid,
+          egid: spec.gid,
+        });
+        this.current = p.task;
+        return true;
+      }
+      const d = this.drivers[job.index];
+      if (d.module && d.module.state === 'live') {
+        this.current = k.modules.spawnRmmod(d.module);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs up to `budget` ops. 'stopped' means the executor stopped (breakpoint, step, event);
+   * 'done' means every job has finished.
+   */
+  run(budget: number): SliceOutcome {
+    const k = this.kernel;
+    const slice = k.sched.stepsPerJiffy;
+    let left = budget;
+    while (left > 0) {
+      if (!this.current && !this.startNextJob()) return 'done';
+      const task = this.current!;
+      if (k.exec.steps >= this.lab.maxSteps) {
+        this.hitStepLimit(task);
+        return 'done';
+      }
+      const before = k.exec.steps;
+      const outcome = k.sched.run(task, Math.min(left, slice, this.lab.maxSteps - k.exec.steps));
+      left -= Math.max(1, k.exec.steps - before);
+      if (outcome === 'stopped') return 'stopped';
+      if (outcome === 'dead') {
+        this.current = undefined;
+        continue;
+      }
+      if (outcome === 'blocked') {
+        k.printk(`\x013kmemlab: ${task.comm}[${task.pid}] is blocked (${task.thread.blockedOn}) and nothing can wake it; killing it\n`);
+        this.forceEnd(task);
+      }
+    }
+    return this.done ? 'done' : 'budget';
+  }
+
+  /** Ends a task from outside (step limit, a task that can never wake): frames go, files close. */
+  private forceEnd(task: Task): void {
+    const k = this.kernel;
+    k.exec.unwind(task.thread);
+    task.thread.state = 'dead';
+    k.sched.reap(task, 0, 9);
+    this.current = undefined;
+  }
+
+  private hitStepLimit(task: Task): void {
+    const k = this.kernel;
+    const w = k.exec.where(task.thread);
+    const where = `${task.comm}[${task.pid}] in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}`;
+    this.stepLimit = { limit: this.lab.maxSteps, where };
+    k.printk(`\x013kmemlab: step limit of ${this.lab.maxSteps} reached: ${where}\n`);
+    const p = this.programs.find((x) => x.task === task);
+    if (p) p.note = `stopped at the step limit (${this.lab.maxSteps}) in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}`;
+    this.forceEnd(task);
+    for (const q of this.programs) if (!q.task) q.note = 'not run: the step limit was reached before it started';
+    this.jobIndex = this.jobs.length;
+  }
+
+  /** Runs everything to the end (or the step limit) and reports. */
+  runToEnd(): RunResult {
+    while (this.run(1 << 30) !== 'done') {
+      // A stop without a debugger attached (an event nobody waits for): just go on.
+    }
+    return this.result();
+  }
+
+  result(): RunResult {
+    const k = this.kernel;
+    k.log.flushPartial();
+    const programs: ProgramResult[] = this.programs.map((p) => {
+      const rec = p.task?.program;
+      return {
+        path: p.path,
+        pid: p.task?.pid ?? null,
+        stdout: rec ? text(rec.stdout) : '',
+        stderr: rec ? text(rec.stderr) : '',
+        exitCode: rec?.exitCode ?? null,
+        signal: rec?.signal !== undefined ? signalName(rec.signal) : null,
+        ...(p.note ? { note: p.note } : {}),
+      };
+    });
+    const drivers: DriverResult[] = this.drivers.map((d) => ({
+      path: d.path,
+      name: d.name,
+      loaded: d.module !== undefined && d.module.state !== 'failed' && d.module.initReturn !== undefined && d.module.initReturn >= 0,
+      initReturn: d.module?.initReturn ?? null,
+    }));
+    const dmesg = k.log.records.map((r) => ({ level: r.level, text: r.text, time: formatTimestamp(r.timeNs) }));
+    const oops = k.oops.reports.map((o) => ({ ...o }));
+    const partial = { dmesg, programs, oops };
+    const checks = evaluateChecks(this.lab, partial);
+    const ok = programs.every((p) => p.exitCode === 0) && oops.length === 0 && checks.every((c) => c.pass) && !this.stepLimit;
+    return {
+      lab: this.lab.name,
+      arch: k.arch.name,
+      dmesg,
+      programs,
+      drivers,
+      oops,
+      checks,
+      steps: k.exec.steps,
+      ...(this.stepLimit ? { stepLimit: this.stepLimit } : {}),
+      exitCode: ok ? 0 : 1,
+    };
+  }
+}
