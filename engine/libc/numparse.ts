@@ -45,29 +45,23 @@ export function scanInteger(s: Uint8Array, start: number, base: number): ParsedI
     base = 16;
   } else if (base === 0) base = s[i] === 0x30 ? 8 : 10;
   const digitsAt = i;
-  let magnitude = 0n;
+  // Digits accumulate in a number while that is exact, then in a bigint.
   let small = 0;
+  let magnitude: bigint | undefined;
   const bigBase = BigInt(base);
   while (i < s.length) {
     const d = digitValue(s[i], base);
     if (d < 0) break;
-    if (small < 2 ** 45) small = small * base + d;
-    else {
-      if (small >= 0) {
-        magnitude = BigInt(small);
-        small = -1;
-      }
-      magnitude = magnitude * bigBase + BigInt(d);
-    }
+    if (magnitude === undefined && small < 2 ** 45) small = small * base + d;
+    else magnitude = (magnitude ?? BigInt(small)) * bigBase + BigInt(d);
     i++;
   }
-  if (small >= 0) magnitude = BigInt(small);
   if (i === digitsAt) {
     // No digits: "0x" followed by no hex digit converts the "0" and ends at the 'x'.
     const hexPrefix = digitsAt - start >= 2 && lower(s[digitsAt - 1]) === 0x78 && s[digitsAt - 2] === 0x30;
     return { end: hexPrefix ? digitsAt - 1 : start, negative: false, magnitude: 0n, converted: hexPrefix };
   }
-  return { end: i, negative, magnitude, converted: true };
+  return { end: i, negative, magnitude: magnitude ?? BigInt(small), converted: true };
 }
 
 export interface RangedInteger {
@@ -214,25 +208,27 @@ function scanHexFloat(s: Uint8Array, i: number, sign: number): ParsedDouble | un
       i = k;
     }
   }
-  const magnitude = binaryToDouble(mantissa, exp);
-  return { end: i, value: sign * magnitude, range: rangeError(magnitude, mantissa !== 0n) };
+  const r = binaryToDouble(mantissa, exp);
+  // glibc reports underflow only when rounding lost something: an exact subnormal is fine.
+  const range = r.value === Infinity || (r.inexact && r.value < DBL_MIN);
+  return { end: i, value: sign * r.value, range };
 }
 
 /** mantissa * 2^exp rounded to nearest-even, subnormals and overflow included. */
-export function binaryToDouble(mantissa: bigint, exp: number): number {
-  if (mantissa === 0n) return 0;
+export function binaryToDouble(mantissa: bigint, exp: number): { value: number; inexact: boolean } {
+  if (mantissa === 0n) return { value: 0, inexact: false };
   const bits = mantissa.toString(2).length;
   const top = bits - 1 + exp;
-  if (top > 1023) return Infinity;
+  if (top > 1023) return { value: Infinity, inexact: true };
   // The weight of the last bit the result can keep: 2^-1074 at least.
   const keepFrom = Math.max(top - 52, -1074);
   const shift = keepFrom - exp;
-  if (shift <= 0) return Number(mantissa) * 2 ** exp;
-  if (shift > bits + 1) return 0;
+  if (shift <= 0) return { value: Number(mantissa) * 2 ** exp, inexact: false };
+  if (shift > bits + 1) return { value: 0, inexact: true };
   const big = BigInt(shift);
   let q = mantissa >> big;
   const rem = mantissa - (q << big);
   const half = 1n << (big - 1n);
   if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
-  return Number(q) * 2 ** keepFrom;
+  return { value: Number(q) * 2 ** keepFrom, inexact: rem !== 0n };
 }
