@@ -394,6 +394,13 @@ export class Executor {
   }
 
   private stepNative(thread: Thread, nf: NativeFrame): void {
+    if (nf.pendingCall) {
+      const pc = nf.pendingCall;
+      nf.pendingCall = undefined;
+      nf.resume = undefined;
+      this.issueCall(thread, nf, pc.target, pc.args);
+      return;
+    }
     let res: IteratorResult<NativeRequest, Value | undefined>;
     const resume = nf.resume;
     nf.resume = undefined;
@@ -421,15 +428,7 @@ export class Executor {
           this.pushTrap(thread, new Trap('page', req.target as I64, 16, MODE_KERNEL, false), { frame: nf, fatal: true });
           return;
         }
-        try {
-          const r = this.pushCall(thread, target, req.args, undefined);
-          if (r !== 'pushed') nf.resume = r.value;
-        } catch (e) {
-          if (e instanceof Trap) {
-            (e as TrapWithNative).native = target.kind === 'native' ? target : undefined;
-            this.pushTrap(thread, e, { frame: nf, fatal: true });
-          } else this.pushInternal(thread, e, { frame: nf, fatal: true });
-        }
+        this.issueCall(thread, nf, target, req.args);
         return;
       }
       case 'trap':
@@ -446,6 +445,27 @@ export class Executor {
         thread.state = 'dead';
         this.host.threadDone(thread, undefined);
         return;
+    }
+  }
+
+  /**
+   * Calls `target` for a native frame. A trap while setting the call up (the callee's stack page
+   * is not present yet) is handled first, and then the call is issued again.
+   */
+  private issueCall(thread: Thread, nf: NativeFrame, target: Callable, args: Value[]): void {
+    try {
+      const r = this.pushCall(thread, target, args, undefined);
+      if (r !== 'pushed') nf.resume = r.value;
+    } catch (e) {
+      if (e instanceof Trap) {
+        if (target.kind === 'c') {
+          nf.pendingCall = { target, args };
+          this.pushTrap(thread, e, { frame: nf, fatal: false });
+          return;
+        }
+        (e as TrapWithNative).native = target;
+        this.pushTrap(thread, e, { frame: nf, fatal: true });
+      } else this.pushInternal(thread, e, { frame: nf, fatal: true });
     }
   }
 

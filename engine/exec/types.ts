@@ -130,6 +130,11 @@ export class NativeFrame {
   resume: Value | undefined = undefined;
   /** Set while this frame waits for a trap handler it asked for. */
   awaitingTrap = false;
+  /**
+   * A call this frame asked for that faulted before the callee started (its stack page was not
+   * there yet): it is issued again once the fault handler returns.
+   */
+  pendingCall: { target: Callable; args: Value[] } | undefined = undefined;
 
   constructor(
     readonly routine: NativeRoutine,

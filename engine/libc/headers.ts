@@ -291,7 +291,13 @@ void clearerr(FILE *stream);
 int fileno(FILE *stream);
 int setvbuf(FILE *stream, char *buf, int mode, size_t size);
 void setbuf(FILE *stream, char *buf);
+int vdprintf(int fd, const char *fmt, va_list ap);
 int sscanf(const char *str, const char *fmt, ...);
+int scanf(const char *fmt, ...);
+int fscanf(FILE *stream, const char *fmt, ...);
+int vsscanf(const char *str, const char *fmt, va_list ap);
+int vscanf(const char *fmt, va_list ap);
+int vfscanf(FILE *stream, const char *fmt, va_list ap);
 int remove(const char *path);
 #endif
 `;
@@ -327,12 +333,17 @@ long labs(long j);
 long long llabs(long long j);
 typedef struct { int quot; int rem; } div_t;
 typedef struct { long quot; long rem; } ldiv_t;
+typedef struct { long long quot; long long rem; } lldiv_t;
 div_t div(int num, int denom);
 ldiv_t ldiv(long num, long denom);
+lldiv_t lldiv(long long num, long long denom);
 void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));
 void *bsearch(const void *key, const void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));
 int rand(void);
 void srand(unsigned int seed);
+long random(void);
+void srandom(unsigned int seed);
+void *valloc(size_t size);
 char *getenv(const char *name);
 int system(const char *command);
 #endif
@@ -366,6 +377,9 @@ size_t strspn(const char *s, const char *accept);
 size_t strcspn(const char *s, const char *reject);
 char *strpbrk(const char *s, const char *accept);
 char *strtok(char *s, const char *delim);
+char *strtok_r(char *s, const char *delim, char **saveptr);
+char *stpcpy(char *dest, const char *src);
+int strcoll(const char *a, const char *b);
 char *strerror(int errnum);
 #endif
 `;
@@ -387,6 +401,7 @@ int isupper(int c);
 int isxdigit(int c);
 int isblank(int c);
 int isascii(int c);
+int toascii(int c);
 int tolower(int c);
 int toupper(int c);
 #endif
@@ -451,6 +466,7 @@ pid_t getppid(void);
 uid_t getuid(void);
 uid_t geteuid(void);
 gid_t getgid(void);
+gid_t getegid(void);
 int setuid(uid_t uid);
 int brk(void *addr);
 void *sbrk(long increment);
@@ -544,6 +560,22 @@ int fstat(int fd, struct stat *buf);
 #endif
 `;
 
+H['malloc.h'] = String.raw`
+#ifndef _MALLOC_H
+#define _MALLOC_H
+#include <stddef.h>
+void *malloc(size_t size);
+void *calloc(size_t nmemb, size_t size);
+void *realloc(void *ptr, size_t size);
+void free(void *ptr);
+void *memalign(size_t alignment, size_t size);
+void *valloc(size_t size);
+size_t malloc_usable_size(void *ptr);
+#endif
+`;
+
+H['sched.h'] = '#ifndef _SCHED_H\n#define _SCHED_H\nint sched_yield(void);\n#endif\n';
+
 H['signal.h'] = String.raw`
 #ifndef _SIGNAL_H
 #define _SIGNAL_H
@@ -590,6 +622,8 @@ double ceil(double x);
 double sqrt(double x);
 double pow(double x, double y);
 double fmod(double x, double y);
+double trunc(double x);
+double round(double x);
 #endif
 `;
 
