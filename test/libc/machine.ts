@@ -122,10 +122,24 @@ export class TestMachine implements ExecHost, LibcHost {
     return this.entryPa(tablePa, levelIndex(va, levels[levels.length - 1].shift, 512));
   }
 
+  /** Pages taken out of the page tables with their contents kept, to come back on the next fault. */
+  private readonly evicted = new Map<number, number>();
+
   mapPage(va: number): void {
     const pte = this.ptePa(va, true)!;
     if ((this.mem.read32(pte) & 1) !== 0) return;
-    this.mem.write32(pte, this.newFrame() * PAGE + 7);
+    const kept = this.evicted.get(va);
+    this.evicted.delete(va);
+    this.mem.write32(pte, (kept ?? this.newFrame()) * PAGE + 7);
+  }
+
+  /** Unmaps the page at va but keeps its frame: the fault that follows maps the same data back. */
+  evict(va: number): void {
+    const page = va - (va % PAGE);
+    const pte = this.ptePa(page, false);
+    if (pte === undefined || (this.mem.read32(pte) & 1) === 0) return;
+    this.evicted.set(page, this.mem.read32(pte) >>> 12);
+    this.unmapPage(page);
   }
 
   unmapPage(va: number): void {
