@@ -49,6 +49,19 @@ export interface RunResult {
   exitCode: 0 | 1;
 }
 
+/** A line breakpoint as the session keeps it: where it was asked for and where it landed. */
+export interface LineBreakpoint {
+  file: string;
+  line: number;
+  /** The line of the statement it moved to (the first statement at or after `line`). */
+  actualLine: number | undefined;
+  verified: boolean;
+  /** Placed on these ops. */
+  sites: { fn: CompiledFunction; pc: number }[];
+  /** Extra data the debugger keeps with it (condition, hit count, log message). */
+  data?: unknown;
+}
+
 type Job = { kind: 'insmod'; index: number } | { kind: 'program'; index: number } | { kind: 'rmmod'; index: number };
 
 export type SliceOutcome = 'done' | 'stopped' | 'budget';
@@ -83,6 +96,9 @@ export class Session {
   private jobIndex = 0;
   private current: Task | undefined;
   stepLimit: { limit: number; where: string } | undefined;
+  private readonly lineBreakpoints = new Map<string, LineBreakpoint[]>();
+  /** Called when a breakpoint's op is reached; returning false lets execution go on. */
+  breakpointFilter: ((bp: LineBreakpoint) => boolean) | undefined;
 
   /** Compiles everything first, so a C error is reported before anything runs. */
   constructor(readonly lab: LabSpec, readonly files: SourceFiles) {
@@ -100,6 +116,12 @@ export class Session {
     this.libc = new Libc(this.libcHost());
     this.kernel.binfmt.setRuntime(this.libc, LIBC_DATA_BYTES);
     for (const p of this.programs) p.image = this.linkProgram(p);
+    this.kernel.exec.breakpointHit = (_thread, frame, pc) => {
+      const bp = this.breakpointAt(frame.fn, pc);
+      if (!bp) return undefined;
+      if (this.breakpointFilter && !this.breakpointFilter(bp)) return undefined;
+      return { reason: 'breakpoint', data: bp };
+    };
     this.drivers.forEach((_, i) => this.jobs.push({ kind: 'insmod', index: i }));
     this.programs.forEach((_, i) => this.jobs.push({ kind: 'program', index: i }));
     if (lab.unload) for (let i = this.drivers.length - 1; i >= 0; i--) this.jobs.push({ kind: 'rmmod', index: i });
@@ -160,6 +182,74 @@ export class Session {
     return k.modules.install(mod, d.image, spec.params);
   }
 
+  // ---- breakpoints ------------------------------------------------------------------------------
+
+  /** Every compiled C function of the lab (programs now, drivers once loaded). */
+  functions(): CompiledFunction[] {
+    const out: CompiledFunction[] = [];
+    for (const p of this.programs) if (p.image) out.push(...p.image.functions);
+    for (const d of this.drivers) if (d.image) out.push(...d.image.functions);
+    return out;
+  }
+
+  /** Sets the line breakpoints of one file (replacing its previous ones). */
+  setLineBreakpoints(file: string, lines: { line: number; data?: unknown }[]): LineBreakpoint[] {
+    for (const old of this.lineBreakpoints.get(file) ?? []) for (const s of old.sites) s.fn.stops[s.pc] = 0;
+    const bps: LineBreakpoint[] = lines.map((l) => ({ file, line: l.line, actualLine: undefined, verified: false, sites: [], data: l.data }));
+    this.lineBreakpoints.set(file, bps);
+    this.placeBreakpoints(this.functions());
+    for (const bp of bps) if (!bp.verified) this.verifyFromSource(bp);
+    return bps;
+  }
+
+  /** A breakpoint in code not loaded yet is verified if the line is inside a function. */
+  private verifyFromSource(bp: LineBreakpoint): void {
+    for (const unit of [...this.drivers, ...this.programs]) {
+      for (const fn of unit.tu.functions) {
+        if (fn.loc.file !== bp.file) continue;
+        if (bp.line <= fn.endLoc.line && (bp.actualLine === undefined || fn.loc.line < bp.actualLine)) {
+          bp.actualLine = Math.max(bp.line, fn.loc.line);
+          bp.verified = true;
+        }
+      }
+    }
+  }
+
+  /** Puts the flags of every line breakpoint on the first statement at or after its line. */
+  private placeBreakpoints(fns: CompiledFunction[]): void {
+    for (const [file, bps] of this.lineBreakpoints) {
+      for (const bp of bps) {
+        let best: { fn: CompiledFunction; pc: number; line: number } | undefined;
+        for (const fn of fns) {
+          if (fn.file !== file) continue;
+          for (let pc = 0; pc < fn.ops.length; pc++) {
+            const loc = fn.locs[pc];
+            if (!fn.stmtStart[pc] || loc.file !== file || loc.line < bp.line) continue;
+            if (!best || loc.line < best.line) best = { fn, pc, line: loc.line };
+          }
+        }
+        if (!best) continue;
+        // Every op that starts a statement on that line gets the flag (a loop header has two).
+        for (const fn of fns) {
+          if (fn.file !== file) continue;
+          for (let pc = 0; pc < fn.ops.length; pc++) {
+            if (fn.stmtStart[pc] && fn.locs[pc].line === best.line && fn.locs[pc].file === file && !bp.sites.some((s) => s.fn === fn && s.pc === pc)) {
+              bp.sites.push({ fn, pc });
+              fn.stops[pc] = 1;
+            }
+          }
+        }
+        bp.actualLine = best.line;
+        bp.verified = true;
+      }
+    }
+  }
+
+  private breakpointAt(fn: CompiledFunction, pc: number): LineBreakpoint | undefined {
+    for (const bps of this.lineBreakpoints.values()) for (const bp of bps) if (bp.sites.some((s) => s.fn === fn && s.pc === pc)) return bp;
+    return undefined;
+  }
+
   /** The task running now (for the debugger), if any. */
   get currentTask(): Task | undefined {
     return this.current;
@@ -176,6 +266,7 @@ export class Session {
       if (job.kind === 'insmod') {
         const d = this.drivers[job.index];
         d.module = this.linkDriver(d);
+        this.placeBreakpoints(d.image!.functions);
         this.current = k.modules.spawnInsmod(d.module);
         return true;
       }
