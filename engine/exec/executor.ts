@@ -72,6 +72,16 @@ export class Executor {
   current: Thread | undefined;
   /** Set by hooks during an op (data breakpoint, stale TLB use...) to stop after it. */
   pendingStop: StopInfo | undefined;
+  /**
+   * The step count at which the running slice ends. An op that runs many statements itself (a
+   * fused loop) adds what it ran to `steps` and gives control back before passing this.
+   */
+  sliceEnd = 0;
+  /**
+   * Set by an op that runs several statements before it rethrows a Trap: the pc of the statement
+   * that faulted, so the restart happens there and not at the op's own pc.
+   */
+  faultPc: number | undefined;
   stopInfo: StopInfo | undefined;
   /** Decides whether a breakpoint flag at (frame, pc) stops here (conditions, hit counts, logpoints). */
   breakpointHit: ((thread: Thread, frame: CFrame, pc: number) => StopInfo | undefined) | undefined;
@@ -257,6 +267,7 @@ export class Executor {
     this.current = thread;
     this.stopInfo = undefined;
     const limit = this.steps + budget;
+    this.sliceEnd = limit;
     for (;;) {
       if (thread.state === 'dead') return 'dead';
       if (thread.state === 'blocked') return 'blocked';
@@ -325,6 +336,7 @@ export class Executor {
         steps++;
         this.steps = steps;
         const next = ops[pc](f);
+        steps = this.steps;
         if (this.pendingStop !== undefined) {
           if (next >= 0) f.pc = next;
           else if (next === OP_RETURN) this.popReturn(thread);
@@ -345,8 +357,9 @@ export class Executor {
       this.steps = steps;
       return 'budget';
     } catch (e) {
-      f.pc = pc;
-      this.steps = steps;
+      f.pc = this.faultPc ?? pc;
+      this.faultPc = undefined;
+      if (this.steps < steps) this.steps = steps;
       if (e instanceof Trap) {
         this.pushTrap(thread, e, { frame: f, native: (e as TrapWithNative).native, fatal: false });
         return undefined;
