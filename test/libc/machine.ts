@@ -23,6 +23,9 @@ export const SCRATCH_VA = 0x8000000;
 export const SCRATCH_END = 0x9000000;
 export const MMAP_TOP = 0x7f0000000000;
 export const STACK_TOP = 0x7ffffffff000;
+/** With `ilp32`, every user address stays below 4 GiB, as on i386. */
+const ILP32_MMAP_TOP = 0xb7800000;
+const ILP32_STACK_TOP = 0xbffff000;
 const STACK_BYTES = 64 * 1024;
 
 export const SIGABRT = 6;
@@ -46,8 +49,10 @@ const enc = new TextEncoder();
 export class TestMachine implements ExecHost, LibcHost {
   readonly mem = new PhysMem(256 * 1024 * 1024);
   readonly cpu = new Cpu(this.mem, X86_64);
-  readonly ptrBytes = 8 as const;
-  readonly longBytes = 8 as const;
+  /** LibcHost: the C ABI. The paging stays x86_64's; libc only sees pointer and long widths. */
+  readonly ptrBytes: 4 | 8;
+  readonly longBytes: 4 | 8;
+  readonly stackTop: number;
   readonly exec: Executor;
   readonly libc: Libc;
   readonly thread = new Thread(1, 'test', undefined);
@@ -61,7 +66,7 @@ export class TestMachine implements ExecHost, LibcHost {
   stdin = new Uint8Array(0);
   private stdinPos = 0;
   brk = BRK_START;
-  private mmapNext = MMAP_TOP;
+  private mmapNext: number;
   private readonly mmaps: Region[] = [];
   readonly owned: Region[] = [];
   faults = 0;
@@ -78,15 +83,20 @@ export class TestMachine implements ExecHost, LibcHost {
   private readonly fds = new Map<number, { path: string; pos: number; append: boolean }>();
   private scratchNext = SCRATCH_VA;
 
-  constructor(opts: { programName?: string; omitSyscalls?: string[] } = {}) {
+  constructor(opts: { programName?: string; omitSyscalls?: string[]; ilp32?: boolean } = {}) {
+    this.ptrBytes = opts.ilp32 ? 4 : 8;
+    this.longBytes = opts.ilp32 ? 4 : 8;
+    this.mmapNext = opts.ilp32 ? ILP32_MMAP_TOP : MMAP_TOP;
+    this.stackTop = opts.ilp32 ? ILP32_STACK_TOP : STACK_TOP;
+    const stackTop = this.stackTop;
     this.cr3 = this.newFrame() * PAGE;
     this.cpu.loadCr3(this.cr3);
     this.owned.push({ start: DATA_VA, end: DATA_VA + LIBC_DATA_BYTES });
     this.owned.push({ start: SCRATCH_VA, end: SCRATCH_END });
-    this.owned.push({ start: STACK_TOP - STACK_BYTES, end: STACK_TOP });
+    this.owned.push({ start: stackTop - STACK_BYTES, end: stackTop });
     for (let va = DATA_VA; va < DATA_VA + LIBC_DATA_BYTES; va += PAGE) this.mapPage(va);
-    for (let va = STACK_TOP - STACK_BYTES; va < STACK_TOP; va += PAGE) this.mapPage(va);
-    this.thread.usp = STACK_TOP;
+    for (let va = stackTop - STACK_BYTES; va < stackTop; va += PAGE) this.mapPage(va);
+    this.thread.usp = stackTop;
     this.exec = new Executor(this);
     this.defineSyscalls(new Set(opts.omitSyscalls ?? []));
     this.libc = new Libc(this);
@@ -409,7 +419,9 @@ export class TestMachine implements ExecHost, LibcHost {
     }
   }
 
+  /** A pointer-sized word of the ABI. */
   word(va: number): number {
+    if (this.ptrBytes === 4) return this.cpu.r32(va, MODE_KERNEL);
     const v = this.cpu.r64(va, MODE_KERNEL);
     return typeof v === 'number' ? v : Number(v);
   }
