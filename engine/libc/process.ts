@@ -158,7 +158,7 @@ export class LibcProcess {
   // ---- the allocator's view --------------------------------------------------------------------
 
   private heapHost(): HeapHost {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    // Generator methods cannot be arrow functions, so they reach the process through a name.
     const proc = this;
     return {
       mem: this.mem,

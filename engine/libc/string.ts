@@ -127,10 +127,19 @@ export function defineString(def: DefineRoutine): void {
   def('memcpy(dest, src, n)', (p, a) => copy(p, a));
   def('memmove(dest, src, n)', (p, a) => copy(p, a));
   def('memcmp(s1, s2, n)', function* (p, a) {
+    // Page by page, stopping at the first difference: bytes past it are never touched.
+    const s1 = toAddress(a[0]);
+    const s2 = toAddress(a[1]);
     const n = p.abi.size(a[2]);
-    const x = yield* p.mem.read(toAddress(a[0]), n);
-    const y = yield* p.mem.read(toAddress(a[1]), n);
-    return compare(x, y, n, false, false);
+    for (let done = 0; done < n; ) {
+      const len = Math.min(n - done, PAGE_SIZE - ((s1 + done) & (PAGE_SIZE - 1)), PAGE_SIZE - ((s2 + done) & (PAGE_SIZE - 1)));
+      const x = yield* p.mem.read(s1 + done, len);
+      const y = yield* p.mem.read(s2 + done, len);
+      const r = compare(x, y, len, false, false);
+      if (r !== 0) return r;
+      done += len;
+    }
+    return 0;
   });
   def('memchr(s, c, n)', function* (p, a) {
     const s = toAddress(a[0]);
@@ -153,11 +162,11 @@ export function defineString(def: DefineRoutine): void {
     return toAddress(a[0]) + s.length;
   });
   def('strncpy(dest, src, n)', function* (p, a) {
+    const d = toAddress(a[0]);
     const n = p.abi.size(a[2]);
     const s = yield* p.mem.cstring(toAddress(a[1]), n);
-    const out = new Uint8Array(n);
-    out.set(s);
-    if (n > 0) yield* p.mem.write(toAddress(a[0]), out);
+    yield* p.mem.write(d, s);
+    yield* p.mem.fill(d + s.length, 0, n - s.length);
     return a[0];
   });
   def('strcat(dest, src)', function* (p, a) {

@@ -16,6 +16,7 @@ export type Step<T> = Generator<NativeRequest, T, Value | undefined>;
 const PAGE_SIZE = 4096;
 /** First read size when scanning for a NUL: most strings are short. */
 const FIRST_SCAN_BYTES = 64;
+const READ_CHUNK_BYTES = 1 << 20;
 
 /** Runs `access` until it stops faulting, asking the kernel to handle each fault. */
 export function* retrying<T>(access: () => T): Step<T> {
@@ -33,8 +34,21 @@ export function* retrying<T>(access: () => T): Step<T> {
 export class UserMemory {
   constructor(readonly cpu: Cpu, readonly ptrBytes: 4 | 8) {}
 
-  read(va: number, n: number): Step<Uint8Array> {
-    return retrying(() => this.cpu.readBytes(va, n, MODE_USER));
+  /**
+   * Reads n bytes. Large reads go a chunk at a time, so a wild length (memcpy with (size_t)-1)
+   * faults at the end of the mapped memory, as it would on hardware, instead of asking the host
+   * for an impossible buffer first.
+   */
+  *read(va: number, n: number): Step<Uint8Array> {
+    if (n <= READ_CHUNK_BYTES) return yield* retrying(() => this.cpu.readBytes(va, n, MODE_USER));
+    const parts: Uint8Array[] = [];
+    for (let done = 0; done < n; ) {
+      const at = va + done;
+      const len = Math.min(READ_CHUNK_BYTES, n - done);
+      parts.push(yield* retrying(() => this.cpu.readBytes(at, len, MODE_USER)));
+      done += len;
+    }
+    return concat(parts, n);
   }
 
   write(va: number, bytes: Uint8Array): Step<void> {

@@ -89,4 +89,23 @@ describe('libc: page faults inside routines', () => {
     const pages = Math.floor((p + 100000 - 1) / PAGE) - Math.floor(p / PAGE) + 1;
     assert.equal(m.faults - before, pages - 2, 'all but two: malloc wrote the chunk header and the new top header');
   });
+
+  it('a wild length walks off mapped memory into SIGSEGV, not a host error', () => {
+    const m = new TestMachine();
+    const a = m.str('abc');
+    assert.equal(m.call('memcpy', [m.reserve(16), a, -1]).signal, SIGSEGV);
+    const m2 = new TestMachine();
+    assert.equal(m2.call('strncpy', [m2.reserve(16), m2.str('x'), -1]).signal, SIGSEGV);
+  });
+
+  it('memcmp stops at the first difference and never touches the bytes after it', () => {
+    const m = new TestMachine();
+    const a = m.reserve(2 * PAGE, PAGE) + PAGE - 4;
+    const b = m.reserve(2 * PAGE, PAGE) + PAGE - 4;
+    m.poke(a, [1, 2, 3, 4]);
+    m.poke(b, [1, 2, 9, 4]);
+    assert.equal(m.v('memcmp', [a, b, 1000]), -6);
+    assert.equal(m.isMapped(a + 4), false, 'the next page of a was never faulted in');
+    assert.equal(m.isMapped(b + 4), false);
+  });
 });

@@ -7,7 +7,7 @@
  * unbuffered, files are fully buffered with BUFSIZ bytes.
  */
 import { MODE_USER, Trap } from '../../machine/cpu';
-import { EBADF, EINVAL, isSyscallError } from '../errno';
+import { EBADF, EINVAL, ESPIPE, isSyscallError } from '../errno';
 import { fileFilenoOffset, fileStructBytes, stdFileOffset, stdPointerOffset } from '../layout';
 import type { LibcProcess } from '../process';
 import type { Step } from '../usermem';
@@ -284,8 +284,13 @@ export class Stdio {
       }
       return sent;
     }
-    const bytes = yield* this.p.mem.read(va, n);
-    return (yield* this.putBytes(s, bytes)) ? n : 0;
+    // A buffer's worth at a time: what was accepted before an error still counts.
+    for (let done = 0; done < n; ) {
+      const len = Math.min(n - done, Math.max(s.bufSize, 1));
+      if (!(yield* this.putBytes(s, yield* this.p.mem.read(va + done, len)))) return done;
+      done += len;
+    }
+    return n;
   }
 
   // ---- input -----------------------------------------------------------------------------------
@@ -424,17 +429,23 @@ export class Stdio {
     return 0;
   }
 
-  /** fflush on an input stream: glibc drops the read-ahead and moves the file offset back to the program's position. */
+  /**
+   * fflush on an input stream: glibc moves the file offset back to the program's position and
+   * drops the read-ahead; on a pipe or terminal the seek fails with ESPIPE and the buffered input
+   * is kept, quietly.
+   */
   *sync(s: Stream): Step<boolean> {
     if (s.pending > 0) return yield* this.flush(s);
     if (s.unread > 0) {
-      const back = s.unread;
-      s.readData = EMPTY;
-      s.readPos = 0;
-      s.pushback.length = 0;
-      const r = yield* this.p.syscallRaw('lseek', [s.fd, -back, SEEK_CUR]);
-      // A pipe or terminal cannot seek; glibc then keeps quiet about it too.
-      if (isSyscallError(r) && -r !== 29) return false;
+      const r = yield* this.p.syscallRaw('lseek', [s.fd, -s.unread, SEEK_CUR]);
+      if (!isSyscallError(r)) {
+        s.readData = EMPTY;
+        s.readPos = 0;
+        s.pushback.length = 0;
+      } else if (-r !== ESPIPE) {
+        yield* this.p.setErrno(-r);
+        return false;
+      }
     }
     return !s.error;
   }
