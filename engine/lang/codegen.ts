@@ -52,6 +52,21 @@ export function compileFunction(def: FuncDef, env: CodegenEnv, address: I64): Co
   return new FnCompiler(def, env).compile(address);
 }
 
+/**
+ * Compiles a side-effect-free expression for the debugger: its value, and its address when it
+ * designates an object in memory. Assignments and calls are refused (the caller handles a
+ * top-level assignment itself).
+ */
+export function compileDebugExpression(e: Expr, env: CodegenEnv): { value: Rv; address: Rv | undefined } {
+  const stub = { v: { name: '<expr>' }, type: { ret: e.type, variadic: false }, params: [], locals: [], loc: e.loc, endLoc: e.loc } as unknown as FuncDef;
+  const c = new FnCompiler(stub, env);
+  const lvalue = e.k === 'var' ? e.v.kind !== 'func' && (e.v.inMemory || (e.v.kind !== 'local' && e.v.kind !== 'param')) : e.k === 'deref' || e.k === 'member' || e.k === 'str';
+  const pure = c.isPure(e);
+  if (!pure) throw new Error('only expressions without side effects can be evaluated here (no assignments, increments or calls)');
+  const value = e.type.kind === 'struct' || e.type.kind === 'array' ? c.addr(e) : c.value(e);
+  return { value, address: lvalue ? c.addr(e) : undefined };
+}
+
 class FnCompiler {
   private readonly specs: OpSpec[] = [];
   private regCount = 0;
@@ -507,6 +522,10 @@ class FnCompiler {
       v(f);
       return next;
     });
+  }
+
+  isPure(e: Expr): boolean {
+    return !this.hasSE(e);
   }
 
   private hasSE(e: CExpr): boolean {

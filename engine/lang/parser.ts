@@ -74,6 +74,14 @@ export function parseTranslationUnit(tokens: Token[], opts: ParseOptions): Trans
   return new Parser(tokens, opts).translationUnit();
 }
 
+/**
+ * Parses one expression in the scope of a translation unit plus some locals (the debugger's
+ * watch, hover and breakpoint conditions). Throws CompileError like the compiler does.
+ */
+export function parseExpressionIn(tokens: Token[], opts: ParseOptions, tu: TranslationUnit | undefined, locals: VarInfo[], enums?: Map<string, number>): Expr {
+  return new Parser(tokens, opts).expressionIn(tu, locals, enums);
+}
+
 /** The current token, so literal errors can be reported where they are. */
 let literalTok: Token | undefined;
 
@@ -104,6 +112,26 @@ class Parser {
       tags: new Map(), typedefs: new Map(),
     };
     this.declareBuiltins();
+  }
+
+  expressionIn(tu: TranslationUnit | undefined, locals: VarInfo[], enums?: Map<string, number>): Expr {
+    const file = this.scopes[0];
+    if (tu) {
+      for (const [name, t] of tu.typedefs) file.ids.set(name, { kind: 'typedef', type: t });
+      for (const [name, info] of tu.tags) file.tags.set(name, { kind: 'struct', info });
+      for (const v of tu.symbols.values()) if (v.symbol === v.name) file.ids.set(v.name, { kind: 'var', v });
+    }
+    for (const [name, value] of enums ?? []) file.ids.set(name, { kind: 'enumconst', value });
+    this.pushScope();
+    for (const v of locals) this.scope.ids.set(v.name, { kind: 'var', v: { ...v, everAssigned: true } as VarInfo });
+    try {
+      const e = this.expression();
+      if (this.peek().kind !== 'eof') throw this.err(this.peek(), `unexpected ${this.describe(this.peek())} after the expression`);
+      return e;
+    } catch (e) {
+      if (e instanceof LiteralError) throw this.err(literalTok ?? this.peek(), e.message);
+      throw e;
+    }
   }
 
   // ---- tokens ---------------------------------------------------------------------------------
