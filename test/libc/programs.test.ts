@@ -202,6 +202,38 @@ int main(void) {
   printf("%ld %d\n", sysconf(_SC_PAGESIZE), getpagesize());
   return 0;
 }`,
+  'stdin at end of file': String.raw`
+#include <stdio.h>
+int main(void) {
+  int c, n = 0, x = 5;
+  printf("prompt> ");
+  while ((c = getchar()) != EOF) n++;
+  printf("%d %d %d %d\n", n, feof(stdin) != 0, scanf("%d", &x), x);
+  return 0;
+}`,
+  "a double free aborts with glibc's message": String.raw`
+#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+  char *p = malloc(40);
+  printf("freeing twice\n");
+  free(p);
+  free(p);
+  printf("not reached\n");
+  return 0;
+}`,
+  'an overflow that smashes the top chunk is caught by the next malloc': String.raw`
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(void) {
+  char *p = malloc(24);
+  memset(p, 0xff, 40);
+  printf("overflowed\n");
+  char *q = malloc(5000);
+  printf("not reached %p\n", (void *)q);
+  return 0;
+}`,
 };
 
 describe('libc: whole programs against glibc', function () {

@@ -2,7 +2,7 @@
  * Opening, closing, positioning and configuring streams (fopen, fdopen, fclose, fflush, fseek,
  * ftell, setvbuf...), following glibc's mode parsing, flags and return values.
  */
-import { EINVAL, ENOMEM } from '../errno';
+import { EINVAL, ENOMEM, ENOSYS } from '../errno';
 import { lockedFileBytes } from '../layout';
 import type { LibcProcess } from '../process';
 import type { DefineRoutine } from '../routine';
@@ -135,7 +135,7 @@ export function defineStdioFiles(def: DefineRoutine): void {
       return 0;
     }
     const fl = yield* p.syscallRaw('fcntl', [fd, F_GETFL, 0]);
-    if (fl < 0 && fl !== -38) {
+    if (fl < 0 && fl !== -ENOSYS) {
       yield* p.setErrno(-fl);
       return 0;
     }
