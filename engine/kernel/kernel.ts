@@ -3,7 +3,8 @@
  * and the executor's host side (traps go to the fault handler, calls through pointers resolve
  * to C functions or kernel routines). Linux 3.7 flavoured; see FACTS.md for the rules it follows.
  */
-import type { ArchSpec } from '../machine/arch/types';
+import { archForRam, type ArchSpec } from '../machine/arch/types';
+import { describeLayout32 } from '../machine/arch/x86_32';
 import { Cpu, Trap } from '../machine/cpu';
 import { PhysMem, PAGE_SIZE, WATCH_PAGETABLE } from '../machine/physmem';
 import { MODE_USER } from '../machine/tlb';
@@ -27,6 +28,7 @@ import { Vfs } from './vfs';
 import { Oops } from './oops';
 import { Locks } from './locks';
 import { Lib } from './lib';
+import { Highmem } from './highmem';
 import { Sched } from './sched';
 import { Modules } from './module';
 import { Kallsyms } from './kallsyms';
@@ -99,6 +101,7 @@ export class Kernel implements ExecHost {
   readonly oops: Oops;
   readonly locks: Locks;
   readonly lib: Lib;
+  readonly highmem: Highmem;
   readonly sched: Sched;
   readonly modules: Modules;
   readonly kallsyms: Kallsyms;
@@ -106,7 +109,7 @@ export class Kernel implements ExecHost {
   readonly binfmt: Binfmt;
 
   constructor(readonly cfg: KernelConfig) {
-    this.arch = cfg.arch;
+    this.arch = archForRam(cfg.arch, cfg.ramBytes);
     this.securelevel = cfg.securelevel;
     this.mem = new PhysMem(cfg.ramBytes);
     this.cpu = new Cpu(this.mem, this.arch);
@@ -115,7 +118,8 @@ export class Kernel implements ExecHost {
     this.structs = new KStructs(cfg.layouts, this.km);
     const L = this.arch.layout;
     const lowmemPages = Math.floor(Math.min(cfg.ramBytes, L.directMapMaxBytes) / PAGE_SIZE);
-    this.pages = new PageAllocator(cfg.ramBytes, cfg.ramBytes > L.directMapMaxBytes ? lowmemPages : undefined, this.km);
+    // 32-bit kernels have no DMA32 zone: ZONE_NORMAL ends where lowmem does, HighMem follows.
+    this.pages = new PageAllocator(cfg.ramBytes, this.arch.vaBits === 32 || cfg.ramBytes > L.directMapMaxBytes ? lowmemPages : undefined, this.km);
     this.pt = new PageTables(this.mem, this.arch, (kernel) => this.allocTablePage(kernel), (pfn) => this.freeTablePage(pfn));
     this.routines = new RoutineTable((L.kernelTextMap as number) + L.kernelLoadPa);
     this.bootMemory();
@@ -128,10 +132,12 @@ export class Kernel implements ExecHost {
     this.oops = new Oops(this);
     this.locks = new Locks(this);
     this.lib = new Lib(this);
+    this.highmem = new Highmem(this);
     this.sched = new Sched(this);
     this.vfs = new Vfs(this);
     this.modules = new Modules(this);
     this.kallsyms = new Kallsyms(this);
+    this.highmem.addSymbols(this.kallsyms);
     this.procfs = new Procfs(this);
     this.binfmt = new Binfmt(this);
     for (const r of this.routines.all()) this.functions.set(r.address as number, r);
@@ -296,10 +302,16 @@ export class Kernel implements ExecHost {
   private bootBanner(): void {
     const mib = Math.floor(this.cfg.ramBytes / (1 << 20));
     this.printk(`\x015Linux version 3.7.10-kmemlab (${this.arch.name}) #1 SMP\n`);
+    if (this.arch.vaBits === 32) {
+      const high = this.pages.zones.find((z) => z.name === 'HighMem');
+      if (high) this.printk(`\x015${(high.endPfn - high.startPfn) >> 8}MB HIGHMEM available.\n`);
+      this.printk(`\x015${Math.floor(this.km.directMapBytes / (1 << 20))}MB LOWMEM available.\n`);
+    }
     for (const z of this.pages.zones) {
       this.printk(`\x016  ${z.name.padEnd(8)} [mem 0x${(z.startPfn * PAGE_SIZE).toString(16).padStart(8, '0')}-0x${(z.endPfn * PAGE_SIZE - 1).toString(16).padStart(8, '0')}]\n`);
     }
     this.printk(`\x016Memory: ${this.pages.freePages * 4}k/${mib * 1024}k available\n`);
+    if (this.arch.vaBits === 32) for (const l of describeLayout32(this.arch.layout)) this.printk(`\x016${l}\n`);
   }
 
   // ---- ExecHost --------------------------------------------------------------------------------

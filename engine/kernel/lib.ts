@@ -61,6 +61,23 @@ export class Lib {
     return Uint8Array.from(out);
   }
 
+  /** A C integer of `bits` bits as the executor carries it (i32/u32 numbers, or I64). */
+  asCLong(v: bigint, bits: 32 | 64, signed: boolean): I64 {
+    if (bits === 64) return norm64(signed ? v : BigInt.asUintN(64, v));
+    return Number(signed ? BigInt.asIntN(32, v) : BigInt.asUintN(32, v));
+  }
+
+  /** Pointer arithmetic with the arch's wrap-around (32-bit pointers are unsigned numbers). */
+  ptrAdd(p: I64, n: number): I64 {
+    return this.k.arch.vaBits === 64 ? add64(p, n) : (Number(p) + n) >>> 0;
+  }
+
+  /** Stores a pointer-sized value through the MMU. */
+  writePtr(va: I64, v: I64): void {
+    if (this.k.arch.abi.ptrBytes === 8) this.k.cpu.w64(va, v, MODE_KERNEL);
+    else this.k.cpu.w32(va, Number(v) >>> 0, MODE_KERNEL);
+  }
+
   /** Reads a NUL-terminated string through the MMU (a fault is a fault of the caller). */
   cstring(addr: I64, max = 1 << 20): Uint8Array {
     const cpu = this.k.cpu;
@@ -178,19 +195,20 @@ export class Lib {
       if (i === start) return undefined;
       return { value: v, end: i, neg };
     };
-    const simple = (name: string, signed: boolean) =>
+    const simple = (name: string, bits: 32 | 64, signed: boolean) =>
       r.define(name, ['cp', 'endp', 'base'], (a) => {
         const s = dec.decode(this.cstring(a[0] as I64, 256));
         const lead = s.length - s.trimStart().length;
         const p = parse(s.slice(lead), Number(a[2]));
-        if (a[1]) this.k.cpu.w64(a[1] as I64, add64(a[0] as I64, p ? lead + p.end : 0), MODE_KERNEL);
+        if (a[1]) this.writePtr(a[1] as I64, this.ptrAdd(a[0] as I64, p ? lead + p.end : 0));
         if (!p) return 0;
         const v = p.neg ? -p.value : p.value;
-        return norm64(signed ? v : BigInt.asUintN(64, v));
+        return this.asCLong(v, bits, signed);
       });
-    simple('simple_strtoul', false);
-    simple('simple_strtol', true);
-    simple('simple_strtoull', false);
+    const longBits = this.k.arch.abi.longBytes === 8 ? 64 : 32;
+    simple('simple_strtoul', longBits, false);
+    simple('simple_strtol', longBits, true);
+    simple('simple_strtoull', 64, false);
     const kstrto = (name: string, bits: 32 | 64, signed: boolean) =>
       r.define(name, ['s', 'base', 'res'], (a) => {
         const s = dec.decode(this.cstring(a[0] as I64, 256)).replace(/\n$/, '');
@@ -204,7 +222,6 @@ export class Lib {
         else this.k.cpu.w32(a[2] as I64, Number(BigInt.asUintN(32, v)), MODE_KERNEL);
         return 0;
       });
-    const longBits = this.k.arch.abi.longBytes === 8 ? 64 : 32;
     kstrto('kstrtoul', longBits, false);
     kstrto('kstrtol', longBits, true);
     kstrto('kstrtouint', 32, false);
@@ -448,7 +465,8 @@ export class Lib {
       k.vmalloc.purgeLazy();
       return 0;
     });
-    const pageAddr = (pfn: number) => (k.pages.isHighmem(pfn) ? 0 : k.directMapVa(pfn * PAGE_SIZE));
+    // A highmem frame has an address only while it is kmapped.
+    const pageAddr = (pfn: number) => k.highmem.pageAddress(pfn);
     r.define('alloc_pages', ['gfp_mask', 'order'], (a) => {
       const pfn = k.pages.alloc(Number(a[1]), Number(a[0]), 'page');
       return pfn === undefined ? 0 : k.pages.pageVa(pfn);
@@ -498,9 +516,9 @@ export class Lib {
       const va = a[0] as I64;
       const pa = k.directMapPa(va);
       if (pa !== undefined) return pa;
-      return norm64(BigInt.asUintN(64, toUnsignedBig(va) - toUnsignedBig(k.arch.layout.pageOffset)));
+      return this.asCLong(toUnsignedBig(va) - toUnsignedBig(k.arch.layout.pageOffset), k.arch.vaBits, false);
     });
-    r.define('__kmemlab_va', ['pa'], (a) => add64(k.arch.layout.pageOffset, a[0] as I64));
+    r.define('__kmemlab_va', ['pa'], (a) => this.ptrAdd(k.arch.layout.pageOffset, Number(a[0])));
     r.define('__kmemlab_virt_addr_valid', ['kaddr'], (a) => (k.directMapPa(a[0] as I64) !== undefined ? 1 : 0));
     r.define('__kmemlab_pfn_valid', ['pfn'], (a) => (Number(a[0]) >= 0 && Number(a[0]) < k.pages.frameCount ? 1 : 0));
     r.define('__kmemlab_vmalloc_start', [], () => k.arch.layout.vmallocStart);

@@ -154,10 +154,13 @@ export class Sched {
   }
 
   private *sysNanosleep(rqtp: I64): NativeGen {
-    const ts = yield* this.k.uaccess.readUser(rqtp, 16);
+    // struct timespec is two longs: 8 bytes each on x86_64, 4 on i386.
+    const longBytes = this.k.arch.abi.longBytes;
+    const ts = yield* this.k.uaccess.readUser(rqtp, 2 * longBytes);
     if (!ts) return -14;
     const d = new DataView(ts.buffer);
-    const ns = Number(d.getBigInt64(0, true)) * 1e9 + Number(d.getBigInt64(8, true));
+    const long = (at: number) => (longBytes === 8 ? Number(d.getBigInt64(at, true)) : d.getInt32(at, true));
+    const ns = long(0) * 1e9 + long(longBytes);
     this.k.idleNs += Math.max(0, ns);
     this.k.syncJiffies();
     return 0;

@@ -690,12 +690,16 @@ export class Vfs {
     if (!file) return -EBADF;
     const inode = this.k.structs.get('dentry').num(this.F.num(file, 'f_path.dentry'), 'd_inode');
     const I = this.k.structs.get('inode');
-    const st = new Uint8Array(144);
+    // struct stat as the C library declares it: longs for dev, ino, nlink, rdev and the rest.
+    const lb = this.k.arch.abi.longBytes;
+    const at = lb === 8 ? { ino: 8, nlink: 16, mode: 24, rdev: 40, size: 144 } : { ino: 4, nlink: 8, mode: 12, rdev: 28, size: 80 };
+    const st = new Uint8Array(at.size);
     const d = new DataView(st.buffer);
-    d.setBigUint64(8, BigInt(inode ? I.num(inode, 'i_ino') : 0), true);
-    d.setBigUint64(16, 1n, true);
-    d.setUint32(24, inode ? I.num(inode, 'i_mode') : 0o100444, true);
-    d.setBigUint64(40, BigInt(inode ? I.num(inode, 'i_rdev') : 0), true);
+    const long = (off: number, v: number) => (lb === 8 ? d.setBigUint64(off, BigInt(v), true) : d.setUint32(off, v, true));
+    long(at.ino, inode ? I.num(inode, 'i_ino') : 0);
+    long(at.nlink, 1);
+    d.setUint32(at.mode, inode ? I.num(inode, 'i_mode') : 0o100444, true);
+    long(at.rdev, inode ? I.num(inode, 'i_rdev') : 0);
     const ok = yield* this.k.uaccess.writeUser(statbuf, st);
     return ok ? 0 : -EFAULT;
   }

@@ -5,6 +5,8 @@
  */
 import type { ArchSpec } from '../machine/arch/types';
 import { X86_64 } from '../machine/arch/x86_64';
+import { I386 } from '../machine/arch/i386';
+import { I386_PAE } from '../machine/arch/i386pae';
 import type { TranslationUnit } from '../lang/ast';
 import { compileTranslationUnit } from '../lang/compile';
 import { layoutsFromUnit } from '../lang/layouts';
@@ -21,7 +23,9 @@ export interface SourceFiles {
 
 export function archSpec(a: ArchChoice): ArchSpec {
   if (a === 'x86_64') return X86_64;
-  throw new BadInput(`arch ${a} is not available yet (x86_64 is)`);
+  if (a === 'i386') return I386;
+  if (a === 'i386-pae') return I386_PAE;
+  throw new BadInput(`arch ${String(a)} is not one of x86_64, i386, i386-pae`);
 }
 
 export function typeSystemFor(arch: ArchSpec): TypeSystem {

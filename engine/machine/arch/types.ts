@@ -48,6 +48,12 @@ export interface AddressLayout {
   pkmapBase: I64 | undefined;
   lastPkmap: number;
   fixmapTop: I64 | undefined;
+  /** FIXADDR_START: the bottom of the permanent fixmap slots. */
+  fixmapStart: I64 | undefined;
+  /** Fixmap index of the first kmap_atomic slot (FIX_KMAP_BEGIN); 0 where there is none. */
+  fixKmapBegin: number;
+  /** kmap_atomic slots: KM_TYPE_NR per CPU times NR_CPUS (0 on x86_64, which needs none). */
+  kmapAtomicSlots: number;
   taskSize: I64;
   stackTop: I64;
   /** Top-down mmap base with randomization off. */
@@ -73,4 +79,15 @@ export interface ArchSpec {
   isCanonical(va: number): boolean;
   /** Is this a kernel (upper half) address? */
   isKernelVa(va: number): boolean;
+  /**
+   * The layout once the amount of RAM is known: on i386 the end of lowmem (high_memory), and
+   * with it VMALLOC_START, depends on it. `layout` is the layout of a machine whose RAM fills
+   * the direct map.
+   */
+  layoutForRam(ramBytes: number): AddressLayout;
+}
+
+/** The arch as a kernel booted with `ramBytes` of RAM sees it. */
+export function archForRam(arch: ArchSpec, ramBytes: number): ArchSpec {
+  return { ...arch, layout: arch.layoutForRam(ramBytes) };
 }

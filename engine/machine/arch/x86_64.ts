@@ -27,6 +27,9 @@ export const X86_64: ArchSpec = {
     pkmapBase: undefined,
     lastPkmap: 0,
     fixmapTop: undefined,
+    fixmapStart: undefined,
+    fixKmapBegin: 0,
+    kmapAtomicSlots: 0,
     taskSize: 0x7ffffffff000,
     stackTop: 0x7ffffffff000,
     mmapBase: 0x7ffff7fff000,
@@ -36,4 +39,5 @@ export const X86_64: ArchSpec = {
   abi: { ptrBytes: 8, longBytes: 8, longAlign: 8, llongAlign: 8, doubleAlign: 8 },
   isCanonical: (va) => va >= -0x800000000000 && va < 0x800000000000,
   isKernelVa: (va) => va < 0,
+  layoutForRam: () => X86_64.layout,
 };
