@@ -652,18 +652,8 @@ class FnCompiler {
         this.place(end);
         return t;
       }
-      case 'cond': {
-        const t = e.type.kind === 'void' ? undefined : this.newTemp(e.type, e.loc);
-        const elseL = new Label();
-        const end = new Label();
-        this.branch(e.c as Expr, elseL, false);
-        this.moveInto(t, e.t);
-        this.jump(end);
-        this.place(elseL);
-        this.moveInto(t, e.f);
-        this.place(end);
-        return t ?? { k: 'num', type: e.type, value: 0, loc: e.loc };
-      }
+      case 'cond':
+        return this.lowerCond(e);
       case 'unary':
         return { ...e, e: this.hoist(e.e) } as Expr;
       case 'cast':
@@ -689,6 +679,20 @@ class FnCompiler {
       default:
         return e;
     }
+  }
+
+  /** `c ? t : f` as branches that move the chosen value into a temporary. */
+  private lowerCond(e: CExpr & { k: 'cond' }): CExpr {
+    const t = e.type.kind === 'void' ? undefined : this.newTemp(e.type, e.loc);
+    const elseL = new Label();
+    const end = new Label();
+    this.branch(e.c as Expr, elseL, false);
+    this.moveInto(t, e.t);
+    this.jump(end);
+    this.place(elseL);
+    this.moveInto(t, e.f);
+    this.place(end);
+    return t ?? { k: 'num', type: e.type, value: 0, loc: e.loc };
   }
 
   /** The base of a member access must be an object in memory: struct rvalues get a memory temp. */
@@ -1276,11 +1280,14 @@ class FnCompiler {
       }
       case 'decay':
         return this.addr(e.e);
+      case 'cond':
+        // A struct-valued `?:` is an object only once the chosen side is copied somewhere.
+        return this.addr(this.hasSE(e) ? this.hoist(e) : this.lowerCond(e));
+      case 'comma':
+        return this.hasSE(e) ? this.addr(this.hoist(e)) : this.addr(e.r);
       case 'call':
       case 'stmtexpr':
-      case 'cond':
       case 'assign':
-      case 'comma':
         return this.addr(this.hoist(e));
       default:
         throw new Error(`not an lvalue: ${e.k}`);

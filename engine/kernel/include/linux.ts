@@ -205,6 +205,7 @@ H['linux/err.h'] = String.raw`
 #ifndef _LINUX_ERR_H
 #define _LINUX_ERR_H
 #include <linux/compiler.h>
+#include <asm/errno.h>
 #define MAX_ERRNO 4095
 #define IS_ERR_VALUE(x) unlikely((x) >= (unsigned long)-MAX_ERRNO)
 static inline void *ERR_PTR(long error) { return (void *)error; }
