@@ -145,10 +145,14 @@ export class Oops {
     const mm = task.mm ?? task.activeMm ?? this.k.initMm;
     const parts: string[] = [];
     let tablePa = mm.pgdPa;
+    // x86_64 prints "PGD .. PUD .. PMD .. PTE ..". 32-bit dump_pagetable names the hardware's
+    // tables: "*pdpt = " (PAE's PGD), "*pde = " (the page directory), "*pte = ", zero-padded.
+    const names32: Record<string, string> = this.k.arch.pteBytes === 8 ? { pgd: '*pdpt =', pmd: '*pde =', pte: '*pte =' } : { pgd: '*pde =', pte: '*pte =' };
     for (const level of this.k.pt.levels) {
       const pa = this.k.pt.entryPa(tablePa, level, address);
       const v = this.k.pt.read(pa);
-      parts.push(`${level.name.toUpperCase()} ${v.toString(16)}`);
+      if (this.k.arch.vaBits === 32) parts.push(`${names32[level.name]} ${v.toString(16).padStart(this.k.arch.pteBytes * 2, '0')}`);
+      else parts.push(`${level.name.toUpperCase()} ${v.toString(16)}`);
       if (!this.k.pt.present(v) || this.k.pt.isLeaf(level, v)) break;
       tablePa = this.k.pt.pfnOf(v) * 4096;
     }

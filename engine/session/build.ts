@@ -47,8 +47,8 @@ export function kernelDefines(arch: ArchSpec, moduleName: string): Record<string
   const d = { ...targetDefines(arch), __KERNEL__: '1', MODULE: '1', CONFIG_MMU: '1', KBUILD_MODNAME: JSON.stringify(moduleName), KBUILD_BASENAME: JSON.stringify(moduleName) };
   if (arch.vaBits === 64) Object.assign(d, { CONFIG_X86_64: '1', CONFIG_64BIT: '1', CONFIG_PHYS_ADDR_T_64BIT: '1' });
   else Object.assign(d, { CONFIG_X86_32: '1' });
-  if (arch.name === 'i386-pae') Object.assign(d, { CONFIG_X86_PAE: '1', CONFIG_PHYS_ADDR_T_64BIT: '1', CONFIG_HIGHMEM64G: '1' });
-  if (arch.name === 'i386') Object.assign(d, { CONFIG_HIGHMEM4G: '1' });
+  if (arch.name === 'i386-pae') Object.assign(d, { CONFIG_X86_PAE: '1', CONFIG_PHYS_ADDR_T_64BIT: '1', CONFIG_HIGHMEM64G: '1', CONFIG_HIGHMEM: '1' });
+  if (arch.name === 'i386') Object.assign(d, { CONFIG_HIGHMEM4G: '1', CONFIG_HIGHMEM: '1' });
   return d;
 }
 

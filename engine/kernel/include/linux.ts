@@ -1203,6 +1203,23 @@ H['linux/highmem.h'] = String.raw`
 #define _LINUX_HIGHMEM_H
 #include <linux/mm.h>
 #include <linux/string.h>
+#ifdef CONFIG_HIGHMEM
+/* asm/highmem.h and fixmap.h; the addresses mirror engine/machine/arch/x86_32.ts (tested). */
+#ifdef CONFIG_X86_PAE
+#define LAST_PKMAP 512
+#define PKMAP_BASE 0xffc00000UL
+#else
+#define LAST_PKMAP 1024
+#define PKMAP_BASE 0xff800000UL
+#endif
+#define LAST_PKMAP_MASK (LAST_PKMAP - 1)
+#define PKMAP_NR(virt) (((virt) - PKMAP_BASE) >> PAGE_SHIFT)
+#define PKMAP_ADDR(nr) (PKMAP_BASE + ((nr) << PAGE_SHIFT))
+#define FIXADDR_TOP 0xfffff000UL
+#define KM_TYPE_NR 20
+#define FIX_KMAP_BEGIN 69
+#define __fix_to_virt(x) (FIXADDR_TOP - ((unsigned long)(x) << PAGE_SHIFT))
+#endif
 void *kmap(struct page *page);
 void kunmap(struct page *page);
 void *kmap_atomic(struct page *page);
