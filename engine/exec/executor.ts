@@ -61,6 +61,13 @@ export interface StopInfo {
   data?: unknown;
 }
 
+/** Runs a routine inside a generator, so it has a frame to stop in. */
+function* framed(target: NativeRoutine, ctx: NativeContext, args: Value[]): NativeGen {
+  const r = target.impl(ctx, args);
+  if (isGenerator(r)) return yield* r;
+  return r;
+}
+
 function isGenerator(v: unknown): v is NativeGen {
   return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && typeof (v as NativeGen).next === 'function';
 }
@@ -87,7 +94,17 @@ export class Executor {
   breakpointHit: ((thread: Thread, frame: CFrame, pc: number) => StopInfo | undefined) | undefined;
   /** Called when a native frame is entered, for function breakpoints on kernel routines. */
   nativeEntered: ((thread: Thread, frame: NativeFrame) => StopInfo | undefined) | undefined;
+  /**
+   * Routines that must get a frame of their own even when they complete at once (a function
+   * breakpoint is set on them), so that execution can stop inside them.
+   */
+  framedNatives: ReadonlySet<NativeRoutine> | undefined;
   private step: StepRequest | undefined;
+  /**
+   * Called at every statement start while set (the debugger records where statements began, so
+   * it can step back). Statement-level ops are used while it is set.
+   */
+  stmtProbe: ((thread: Thread, frame: CFrame, pc: number) => void) | undefined;
   /** After a stop, the first check at the same place is skipped so that resuming makes progress. */
   private resumeFrom: { frame: Frame; pc: number } | undefined;
   /** Value of the frame that just returned. */
@@ -113,7 +130,7 @@ export class Executor {
       return 'pushed';
     }
     const ctx: NativeContext = { thread, callerMode: thread.mode, callerLoc };
-    const r = target.impl(ctx, args);
+    const r = this.framedNatives?.has(target) ? framed(target, ctx, args) : target.impl(ctx, args);
     if (isGenerator(r)) {
       const nf = new NativeFrame(target, r, args, target.mode, undefined);
       thread.frames.push(nf);
@@ -180,7 +197,7 @@ export class Executor {
     const ctx: NativeContext = { thread, callerMode: f.fn.mode, callerLoc: f.fn.locs[next - 1], argIsDouble };
     let r: Value | undefined | NativeGen;
     try {
-      r = target.impl(ctx, args);
+      r = this.framedNatives?.has(target) ? framed(target, ctx, args) : target.impl(ctx, args);
     } catch (e) {
       if (e instanceof Trap) {
         (e as TrapWithNative).native = target;
@@ -224,14 +241,17 @@ export class Executor {
       pc = top.pc;
     }
     this.step = { kind, thread, depth: thread.frames.length, frame: top, line, file, pc, intoNatives };
+    // The step starts from here: the check at the current statement must not end it at once.
+    if (top) this.resumeFrom = { frame: top, pc: top.kind === 'c' ? top.pc : -1 };
   }
 
   clearStep(): void {
     this.step = undefined;
   }
 
+  /** True while ops must run one statement at a time (stepping, or statements being recorded). */
   get stepping(): boolean {
-    return this.step !== undefined;
+    return this.step !== undefined || this.stmtProbe !== undefined;
   }
 
   /** Should a statement start at (f, pc) end the current step? */
@@ -307,7 +327,7 @@ export class Executor {
   private runC(thread: Thread, f: CFrame, limit: number): RunOutcome | undefined {
     const fn = f.fn;
     const ops = fn.ops;
-    const checks = this.step ? fn.stmtStart : fn.stops;
+    const checks = this.step || this.stmtProbe ? fn.stmtStart : fn.stops;
     let pc = f.pc;
     let steps = this.steps;
     try {
@@ -315,6 +335,10 @@ export class Executor {
         if (checks[pc] !== 0) {
           const resumed = this.resumeFrom !== undefined && this.resumeFrom.frame === f && this.resumeFrom.pc === pc;
           this.resumeFrom = undefined;
+          if (this.stmtProbe && fn.stmtStart[pc] !== 0) {
+            this.steps = steps;
+            this.stmtProbe(thread, f, pc);
+          }
           if (!resumed) {
             if (this.step && fn.stmtStart[pc] !== 0 && this.stepStopsAt(thread, f, pc)) {
               this.steps = steps;

@@ -152,7 +152,9 @@ export class ValueReader {
         return { text: s === undefined ? `${ref} <unmapped>` : `${ref} ${JSON.stringify(s)}`, typeName, expandable: false, memoryReference: ref };
       }
       const readable = to.kind !== 'void' && this.mem.read(p, 1) !== undefined;
-      return { text: readable || to.kind === 'void' ? ref : `${ref} <unmapped>`, typeName, expandable: readable, memoryReference: ref };
+      const sym = this.mem.symbol?.(p);
+      const shown = sym ? `${ref} <${sym}>` : ref;
+      return { text: readable || to.kind === 'void' ? shown : `${ref} <unmapped>`, typeName, expandable: readable, memoryReference: ref };
     }
     if (t.kind === 'float') return { text: String(raw), typeName, expandable: false };
     if (t.kind === 'int') {

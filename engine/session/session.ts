@@ -250,6 +250,12 @@ export class Session {
     return undefined;
   }
 
+  /** Starts the next job without running it (the debugger's stop-on-entry needs a task). */
+  prime(): Task | undefined {
+    if (!this.current) this.startNextJob();
+    return this.current;
+  }
+
   /** The task running now (for the debugger), if any. */
   get currentTask(): Task | undefined {
     return this.current;

@@ -1,0 +1,253 @@
+/**
+ * The debug adapter as a real process over DAP (@vscode/debugadapter-testsupport), on the labs:
+ * breakpoints of every kind, stacks that mix C and kernel frames, variables through the MMU,
+ * stepping (backwards too), pause, memory, console commands, custom requests, robustness.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ADAPTER = path.join(ROOT, 'out/extension/adapterMain.js');
+const LAB = (n: string) => path.join(ROOT, 'labs', n);
+
+function lineOf(file: string, needle: string): number {
+  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  if (i < 0) throw new Error(`${needle} not in ${file}`);
+  return i + 1;
+}
+
+async function launchWith(dc: DebugClient, args: Record<string, unknown>, setup: () => Promise<unknown> = async () => undefined): Promise<void> {
+  const launched = dc.launch(args as DebugProtocol.LaunchRequestArguments);
+  await dc.waitForEvent('initialized');
+  await setup();
+  await dc.configurationDoneRequest();
+  await launched;
+}
+
+/** The next output event of a category (DebugClient has no helper for it). */
+function outputOf(dc: DebugClient, category: string, ms = 5000): Promise<DebugProtocol.OutputEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${category} output within ${ms} ms`)), ms);
+    const on = (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === category) {
+        clearTimeout(timer);
+        dc.removeListener('output', on);
+        resolve(e);
+      }
+    };
+    dc.on('output', on);
+  });
+}
+
+async function topFrames(dc: DebugClient, threadId: number): Promise<DebugProtocol.StackFrame[]> {
+  return (await dc.stackTraceRequest({ threadId })).body.stackFrames;
+}
+
+async function scopeVars(dc: DebugClient, frameId: number, scope: string): Promise<DebugProtocol.Variable[]> {
+  const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
+  const s = scopes.find((x) => x.name.startsWith(scope));
+  assert.ok(s, `no scope ${scope}`);
+  return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+}
+
+describe('debug adapter over DAP', function () {
+  this.timeout(30000);
+  let dc: DebugClient;
+
+  beforeEach(async () => {
+    dc = new DebugClient('node', ADAPTER, 'kmemlab');
+    await dc.start();
+  });
+
+  afterEach(async () => {
+    await dc.stop();
+  });
+
+  it('stops in a .fault handler reached from a user load, with the kernel fault path on the stack', async () => {
+    const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
+    const line = lineOf(src, 'page = vmalloc_to_page');
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'breakpoint');
+    const frames = await topFrames(dc, stop.body.threadId!);
+    const names = frames.map((f) => f.name.replace(/\(.*\)$/, ''));
+    // The first touch of page 2 is printf reading the string: the fault is raised inside libc.
+    assert.deepEqual(names, ['lazy_fault [lazy]', '__do_fault', 'handle_mm_fault', 'do_page_fault', 'printf', 'main', '__libc_start_main']);
+    assert.equal(frames[0].line, line);
+    assert.equal(frames[0].source?.path, src);
+    assert.equal(frames[1].presentationHint, 'subtle');
+    assert.equal(frames[5].source?.name, 'toucher.c');
+    const locals = await scopeVars(dc, frames[0].id, 'Locals');
+    const vma = locals.find((v) => v.name === 'vma')!;
+    assert.match(vma.value, /^0xffff88[0-9a-f]+$/);
+    const star = (await dc.variablesRequest({ variablesReference: vma.variablesReference })).body.variables;
+    const fields = (await dc.variablesRequest({ variablesReference: star[0].variablesReference })).body.variables;
+    assert.match(fields.find((f) => f.name === 'vm_start')!.value, /^14073\d+$/);
+    assert.match(fields.find((f) => f.name === 'vm_ops')!.value, /<lazy_vm_ops>/);
+    const pgoff = await dc.evaluateRequest({ expression: 'vmf->pgoff', frameId: frames[0].id, context: 'watch' });
+    assert.equal(pgoff.body.result, '2');
+    const hover = await dc.evaluateRequest({ expression: 'vma->vm_flags & VM_SHARED', frameId: frames[0].id, context: 'hover' }).catch((e) => e);
+    assert.ok(hover instanceof Error || hover.body);
+    const task = await scopeVars(dc, frames[0].id, 'Task');
+    assert.equal(task.find((v) => v.name === 'comm')!.value, '"toucher"');
+  });
+
+  it('stops in a .fault handler reached from put_user inside an ioctl', async () => {
+    const src = path.join(LAB('05-ioctl-put-user'), 'poker.c');
+    const line = lineOf(src, 'page = vmalloc_to_page');
+    await launchWith(dc, { lab: LAB('05-ioctl-put-user') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const names = (await topFrames(dc, stop.body.threadId!)).map((f) => f.name.replace(/\(.*\)$/, ''));
+    assert.deepEqual(names.slice(0, 7), ['poke_fault [poker]', '__do_fault', 'handle_mm_fault', 'do_page_fault', '__put_user_1', 'poke_ioctl [poker]', 'sys_ioctl']);
+    assert.ok(names.includes('ioctl') && names.includes('main'));
+  });
+
+  it('steps back across a fault: the PTE vanishes and reappears', async () => {
+    const src = path.join(LAB('03-vmalloc-fault'), 'toucher.c');
+    const line = lineOf(src, 'first read of page 0');
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const tid = stop.body.threadId!;
+    let frames = await topFrames(dc, tid);
+    const p = (await dc.evaluateRequest({ expression: 'p + 2 * 4096', frameId: frames[0].id, context: 'watch' })).body.result.split(' ')[0];
+    const walk = async () => (await dc.customRequest('kmemlab/walk', { va: p })).body as { pfn?: number; fault?: string };
+    assert.notEqual((await walk()).pfn, undefined);
+    await Promise.all([dc.stepBackRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, tid);
+    assert.equal(frames[0].line, line - 1);
+    assert.equal((await walk()).pfn, undefined);
+    await Promise.all([dc.nextRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, tid);
+    assert.equal(frames[0].line, line);
+    assert.notEqual((await walk()).pfn, undefined);
+  });
+
+  it('honours conditions, hit counts and logpoints', async () => {
+    const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
+    const line = lineOf(src, 'page = vmalloc_to_page');
+    const logLine = lineOf(src, 'faults++');
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () =>
+      dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line, condition: 'vmf->pgoff == 3' }, { line: logLine, logMessage: 'logpoint pgoff={vmf->pgoff}' }] }),
+    );
+    const [stop, log] = await Promise.all([dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, outputOf(dc, 'console').catch(() => undefined)]);
+    const frames = await topFrames(dc, stop.body.threadId!);
+    assert.equal((await dc.evaluateRequest({ expression: 'vmf->pgoff', frameId: frames[0].id })).body.result, '3');
+    assert.ok(log);
+  });
+
+  it('stops at function breakpoints on kernel routines and on C functions', async () => {
+    await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'remap_pfn_range' }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'function breakpoint');
+    const frames = await topFrames(dc, stop.body.threadId!);
+    assert.match(frames[0].name, /^remap_pfn_range\(vma=0x/);
+    assert.equal(frames[1].name, 'kbuf_mmap [kbuf]');
+    const args = await scopeVars(dc, frames[0].id, 'Arguments');
+    assert.deepEqual(args.map((a) => a.name), ['vma', 'addr', 'pfn', 'size', 'prot']);
+  });
+
+  it('stops on exception filters: a page fault', async () => {
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setExceptionBreakpointsRequest({ filters: ['pagefault'] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'exception');
+    assert.match(stop.body.description ?? '', /^page fault at 0x/);
+    const info = await dc.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    assert.match(info.body.description ?? '', /page fault/);
+  });
+
+  it('stops after a write to a data breakpoint, with old and new values', async () => {
+    const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
+    const line = lineOf(src, 'vma->vm_ops = &lazy_vm_ops');
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const frames = await topFrames(dc, stop.body.threadId!);
+    const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+    const globals = scopes.find((s) => s.name.startsWith('Globals'))!;
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: globals.variablesReference, name: 'faults' });
+    assert.ok(info.body.dataId);
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [] });
+    const [, dstop] = await Promise.all([dc.continueRequest({ threadId: stop.body.threadId! }), dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>]);
+    assert.equal(dstop.body.reason, 'data breakpoint');
+    assert.match(dstop.body.description ?? '', /changed from 0x00000000 to 0x00000001/);
+  });
+
+  it('pauses a runaway loop quickly', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
+    const prog = path.join(dir, 'spin.c');
+    fs.writeFileSync(prog, 'int main(void)\n{\n\tvolatile long x = 0;\n\tfor (;;)\n\t\tx++;\n}\n');
+    await launchWith(dc, { programs: [prog], maxSteps: 1e12 });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    const [, stop] = await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>]);
+    const ms = Date.now() - t0;
+    assert.equal(stop.body.reason, 'pause');
+    assert.ok(ms < 100, `pause took ${ms} ms`);
+    const frames = await topFrames(dc, stop.body.threadId!);
+    assert.equal(frames[0].name, 'main');
+    assert.ok(frames[0].line === 4 || frames[0].line === 5);
+  });
+
+  it('answers console commands, custom requests and memory reads', async () => {
+    const src = path.join(LAB('01-kmalloc-mmap'), 'reader.c');
+    const line = lineOf(src, 'for (i = 0; i < PAGES; i++)');
+    await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const frames = await topFrames(dc, stop.body.threadId!);
+    const p = await dc.evaluateRequest({ expression: 'p', frameId: frames[0].id, context: 'watch' });
+    assert.match(p.body.result, /^0x7ffff7[0-9a-f]+ "page 0 of kbuf"$/);
+    const vtop = await dc.evaluateRequest({ expression: `vtop ${p.body.result.split(' ')[0]}`, frameId: frames[0].id, context: 'repl' });
+    assert.match(vtop.body.result, /PGD/);
+    assert.match(vtop.body.result, /-> pfn 0x[0-9a-f]+/);
+    const vmas = (await dc.customRequest('kmemlab/vmas', {})).body;
+    const mine = vmas.tasks.find((t: { comm: string }) => t.comm === 'reader');
+    const dev = mine.vmas.find((v: { file: string }) => v.file === '/dev/kbuf');
+    assert.ok(dev.flagNames.includes('VM_PFNMAP') && dev.flagNames.includes('VM_IO'));
+    const pt = (await dc.customRequest('kmemlab/pageTable', { path: [] })).body;
+    assert.ok(pt.nodes.length > 0 && pt.levels.length === 4);
+    const tlb = (await dc.customRequest('kmemlab/tlb', {})).body;
+    assert.ok(Array.isArray(tlb.entries));
+    const frs = (await dc.customRequest('kmemlab/frames', { start: 0, count: 1024 })).body;
+    assert.equal(frs.runs[0].owner, 'reserved');
+    const mem = (await dc.send('readMemory', { memoryReference: p.body.memoryReference!, count: 16 })) as DebugProtocol.ReadMemoryResponse;
+    assert.equal(Buffer.from(mem.body!.data!, 'base64').toString('latin1'), 'page 0 of kbuf\0.');
+    const w = (await dc.send('writeMemory', { memoryReference: p.body.memoryReference!, data: Buffer.from('PAGE').toString('base64') })) as DebugProtocol.WriteMemoryResponse;
+    assert.equal(w.body?.bytesWritten, 4);
+    const again = await dc.evaluateRequest({ expression: 'p', frameId: frames[0].id, context: 'watch' });
+    assert.match(again.body.result, /"PAGE 0 of kbuf"$/);
+  });
+
+  it('reports a C error at its location and ends the session', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
+    const prog = path.join(dir, 'bad.c');
+    fs.writeFileSync(prog, 'int main(void)\n{\n\treturn nope;\n}\n');
+    const out = outputOf(dc, 'stderr');
+    const terminated = dc.waitForEvent('terminated');
+    await assert.rejects(dc.launch({ programs: [prog] } as DebugProtocol.LaunchRequestArguments), /bad\.c:3:9: error: 'nope' undeclared/);
+    const ev = await out;
+    assert.equal(ev.body.source?.path, prog);
+    assert.equal(ev.body.line, 3);
+    await terminated;
+  });
+
+  it('answers malformed and out-of-order requests with errors, without crashing', async () => {
+    await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /launch first/);
+    await assert.rejects(dc.customRequest('kmemlab/vmas', {}), /launch first/);
+    await launchWith(dc, { lab: LAB('03-vmalloc-fault'), stopOnEntry: true });
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const frames = await topFrames(dc, stop.body.threadId!);
+    const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+    await Promise.all([dc.nextRequest({ threadId: stop.body.threadId! }), dc.waitForEvent('stopped')]);
+    await assert.rejects(dc.variablesRequest({ variablesReference: scopes[0].variablesReference }), /unknown variable reference/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'this is not C', frameId: frames[0].id }), /./);
+    await assert.rejects(dc.customRequest('kmemlab/nonsense', {}), /./);
+    await assert.rejects(dc.scopesRequest({ frameId: 999999 }), /unknown frame/);
+    const threads = await dc.threadsRequest();
+    assert.ok(threads.body.threads.length >= 1);
+  });
+});
