@@ -35,6 +35,12 @@ import { Kallsyms } from './kallsyms';
 import { Procfs } from './procfs';
 import { Memory } from './memory';
 import { Binfmt } from './binfmt';
+import { ProcEntries } from './drivers/procentries';
+import { registerSecurelevelSysctl } from './drivers/securelevel';
+import { DevMem } from './drivers/devmem';
+import type { DevmemConfig } from './drivers/devmemConfig';
+import { MemDevices } from './drivers/memdevs';
+import { Ksyms } from './drivers/ksyms';
 
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
@@ -49,6 +55,8 @@ export interface KernelConfig {
   ramBytes: number;
   layouts: StructLayouts;
   securelevel: number;
+  /** /dev/mem: policy, machine descriptions, node mode (lab.json); Linux's rule when absent. */
+  devmem?: DevmemConfig;
 }
 
 /** A hook the session installs to hear about kernel events (page faults, oopses...). */
@@ -107,6 +115,9 @@ export class Kernel implements ExecHost {
   readonly kallsyms: Kallsyms;
   readonly procfs: Procfs;
   readonly binfmt: Binfmt;
+  readonly procEntries: ProcEntries;
+  readonly devmem: DevMem;
+  readonly ksyms: Ksyms;
 
   constructor(readonly cfg: KernelConfig) {
     this.arch = archForRam(cfg.arch, cfg.ramBytes);
@@ -136,11 +147,16 @@ export class Kernel implements ExecHost {
     this.sched = new Sched(this);
     this.vfs = new Vfs(this);
     this.modules = new Modules(this);
+    this.procEntries = new ProcEntries(this);
+    registerSecurelevelSysctl(this, this.procEntries);
+    this.devmem = new DevMem(this, cfg.devmem, this.procEntries);
+    new MemDevices(this, this.devmem);
     this.kallsyms = new Kallsyms(this);
     this.highmem.addSymbols(this.kallsyms);
     this.procfs = new Procfs(this);
     this.binfmt = new Binfmt(this);
     for (const r of this.routines.all()) this.functions.set(r.address as number, r);
+    this.ksyms = new Ksyms(this);
     this.bootTasks();
     this.bootBanner();
     this.cpu.onStaleUse = (va, _e, write) => this.emit({ kind: 'stale-tlb', pid: this.current.pid, va, write });

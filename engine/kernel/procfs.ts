@@ -51,6 +51,7 @@ export class Procfs {
   }
 
   *open(reader: Task, path: string, flags: number, allocFd: (file: number) => number): NativeGen {
+    if (this.k.procEntries.has(path)) return yield* this.k.procEntries.open(reader, path, flags, allocFd);
     const parts = path.split('/').filter(Boolean);
     let kind: ProcKind | undefined;
     let task: Task | undefined;
