@@ -84,7 +84,8 @@ export function walk(mem: PhysMem, arch: ArchSpec, cr3Pa: number, va: number, ac
     }
     const leaf = level.name === 'pte' || (level.largePage && (lo & 0x80) !== 0);
     if (!leaf) {
-      if (setAccessedDirty && (lo & 0x20) === 0) mem.view(Math.floor(entryPa / PAGE_SIZE)).setUint32(entryPa & 4095, (lo | 0x20) >>> 0, true);
+      // PAE's PDPTEs have no accessed bit (bit 5 is reserved there): only real levels get it.
+      if (setAccessedDirty && level.permissionBits && (lo & 0x20) === 0) mem.view(Math.floor(entryPa / PAGE_SIZE)).setUint32(entryPa & 4095, (lo | 0x20) >>> 0, true);
       tablePa = entryPfn(lo, hi, arch.physAddrBits) * PAGE_SIZE;
       continue;
     }

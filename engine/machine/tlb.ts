@@ -118,13 +118,16 @@ export class Tlb {
     for (let v = startVpn; v < endVpn; v++) this.flushPage(v);
   }
 
-  /** A page-table entry at `pa` changed its translation: entries derived through it go stale. */
+  /**
+   * A page-table entry at `pa` changed its translation: entries derived through it go stale.
+   * `sizeBytes` is the entry size; entries are aligned to it, so a neighbour never overlaps.
+   */
   markStale(pa: number, sizeBytes: number): number {
     let n = 0;
     for (const e of this.entries) {
       if (Number.isNaN(e.vpn) || e.stale) continue;
       for (const p of e.entryPas) {
-        if (p + 8 > pa && p < pa + sizeBytes) {
+        if (p + sizeBytes > pa && p < pa + sizeBytes) {
           e.stale = true;
           e.readFast = 0;
           e.writeFast = 0;

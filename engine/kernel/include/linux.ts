@@ -833,9 +833,35 @@ typedef unsigned long pteval_t;
 typedef pteval_t pgprotval_t;
 typedef struct { pgprotval_t pgprot; } pgprot_t;
 typedef struct { pteval_t pte; } pte_t;
-typedef struct { pteval_t pmd; } pmd_t;
-typedef struct { pteval_t pud; } pud_t;
 typedef struct { pteval_t pgd; } pgd_t;
+#ifdef __x86_64__
+#define PAGETABLE_LEVELS 4
+typedef struct { pteval_t pud; } pud_t;
+typedef struct { pteval_t pmd; } pmd_t;
+#define PGDIR_SIZE (1UL << PGDIR_SHIFT)
+#else
+/* asm-generic/pgtable-nopud.h: one PUD entry, which is the PGD entry itself. */
+#define __PAGETABLE_PUD_FOLDED
+#define PUD_SHIFT PGDIR_SHIFT
+#define PTRS_PER_PUD 1
+typedef struct { pgd_t pgd; } pud_t;
+#ifdef CONFIG_X86_PAE
+#define PAGETABLE_LEVELS 3
+typedef struct { pteval_t pmd; } pmd_t;
+#else
+/* asm-generic/pgtable-nopmd.h: one PMD entry, which is the PUD (so the PGD) entry itself. */
+#define PAGETABLE_LEVELS 2
+#define __PAGETABLE_PMD_FOLDED
+#define PMD_SHIFT PUD_SHIFT
+#define PTRS_PER_PMD 1
+typedef struct { pud_t pud; } pmd_t;
+#endif
+#define PGDIR_SIZE (1ULL << PGDIR_SHIFT)
+#endif
+#define PGDIR_MASK (~(PGDIR_SIZE - 1))
+#define PUD_SIZE (1ULL << PUD_SHIFT)
+#define PMD_SIZE (1UL << PMD_SHIFT)
+#define PMD_MASK (~(PMD_SIZE - 1))
 #define pgprot_val(x) ((x).pgprot)
 #define __pgprot(x) ((pgprot_t) { (x) })
 #define pte_val(x) ((x).pte)
@@ -904,6 +930,77 @@ H['asm/pgtable.h'] = String.raw`
 void flush_tlb_all(void);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void __flush_tlb_one(unsigned long addr);
+/*
+ * Walking the page tables, as pgtable.h, pgtable-3level.h and asm-generic/pgtable-nop{u,m}d.h
+ * define it. The tables are in lowmem, so an entry's table is at __va() of its frame. A folded
+ * level's offset() returns its parent entry cast to its own type, and its parent's none() /
+ * bad() are 0 and present() is 1: the walk takes the same steps on every layout.
+ */
+#ifdef __x86_64__
+#define PTE_PFN_MASK ((pteval_t)0x00003ffffffff000ULL)
+#elif defined(CONFIG_X86_PAE)
+#define PTE_PFN_MASK ((pteval_t)0x00000ffffffff000ULL)
+#else
+#define PTE_PFN_MASK ((pteval_t)0xfffff000UL)
+#endif
+#define pgd_val(x) ((x).pgd)
+#ifdef __PAGETABLE_PUD_FOLDED
+#define pud_val(x) (pgd_val((x).pgd))
+#else
+#define pud_val(x) ((x).pud)
+#endif
+#ifdef __PAGETABLE_PMD_FOLDED
+#define pmd_val(x) (pud_val((x).pud))
+#else
+#define pmd_val(x) ((x).pmd)
+#endif
+#define pgd_index(address) (((address) >> PGDIR_SHIFT) & (PTRS_PER_PGD - 1))
+#define pud_index(address) (((address) >> PUD_SHIFT) & (PTRS_PER_PUD - 1))
+#define pmd_index(address) (((address) >> PMD_SHIFT) & (PTRS_PER_PMD - 1))
+#define pte_index(address) (((address) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1))
+#define pgd_offset(mm, address) ((mm)->pgd + pgd_index(address))
+#ifdef __PAGETABLE_PUD_FOLDED
+static inline int pgd_none(pgd_t pgd) { return 0; }
+static inline int pgd_bad(pgd_t pgd) { return 0; }
+static inline int pgd_present(pgd_t pgd) { return 1; }
+static inline pud_t *pud_offset(pgd_t *pgd, unsigned long address) { return (pud_t *)pgd; }
+#else
+static inline int pgd_none(pgd_t pgd) { return !pgd_val(pgd); }
+static inline int pgd_bad(pgd_t pgd) { return (pgd_val(pgd) & ~(PTE_PFN_MASK | _PAGE_USER)) != _KERNPG_TABLE; }
+static inline int pgd_present(pgd_t pgd) { return (pgd_val(pgd) & _PAGE_PRESENT) != 0; }
+static inline pud_t *pud_offset(pgd_t *pgd, unsigned long address) { return (pud_t *)__va(pgd_val(*pgd) & PTE_PFN_MASK) + pud_index(address); }
+#endif
+#ifdef __PAGETABLE_PMD_FOLDED
+static inline int pud_none(pud_t pud) { return 0; }
+static inline int pud_bad(pud_t pud) { return 0; }
+static inline int pud_present(pud_t pud) { return 1; }
+static inline pmd_t *pmd_offset(pud_t *pud, unsigned long address) { return (pmd_t *)pud; }
+#else
+static inline int pud_none(pud_t pud) { return !pud_val(pud); }
+#ifdef CONFIG_X86_PAE
+/* A PDPTE has no R/W or U/S bits: only the present bit and the frame. */
+static inline int pud_bad(pud_t pud) { return (pud_val(pud) & ~(PTE_PFN_MASK | _KERNPG_TABLE | _PAGE_USER)) != 0; }
+#else
+static inline int pud_bad(pud_t pud) { return (pud_val(pud) & ~(PTE_PFN_MASK | _PAGE_USER)) != _KERNPG_TABLE; }
+#endif
+static inline int pud_present(pud_t pud) { return (pud_val(pud) & _PAGE_PRESENT) != 0; }
+static inline pmd_t *pmd_offset(pud_t *pud, unsigned long address) { return (pmd_t *)__va(pud_val(*pud) & PTE_PFN_MASK) + pmd_index(address); }
+#endif
+static inline int pmd_none(pmd_t pmd) { return !pmd_val(pmd); }
+static inline int pmd_present(pmd_t pmd) { return (pmd_val(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)) != 0; }
+static inline int pmd_large(pmd_t pmd) { return (pmd_val(pmd) & (_PAGE_PSE | _PAGE_PRESENT)) == (_PAGE_PSE | _PAGE_PRESENT); }
+static inline int pmd_bad(pmd_t pmd) { return (pmd_val(pmd) & ~(PTE_PFN_MASK | _PAGE_USER)) != _KERNPG_TABLE; }
+static inline pte_t *pte_offset_kernel(pmd_t *pmd, unsigned long address) { return (pte_t *)__va(pmd_val(*pmd) & PTE_PFN_MASK) + pte_index(address); }
+/* No CONFIG_HIGHPTE: page tables stay in lowmem, so mapping one needs no kmap_atomic. */
+#define pte_offset_map(pmd, address) pte_offset_kernel(pmd, address)
+#define pte_unmap(pte) do { } while (0)
+static inline int pte_none(pte_t pte) { return !pte_val(pte); }
+static inline int pte_present(pte_t pte) { return (pte_val(pte) & (_PAGE_PRESENT | _PAGE_PROTNONE)) != 0; }
+static inline unsigned long pte_pfn(pte_t pte) { return (pte_val(pte) & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline int pte_write(pte_t pte) { return (pte_val(pte) & _PAGE_RW) != 0; }
+static inline int pte_dirty(pte_t pte) { return (pte_val(pte) & _PAGE_DIRTY) != 0; }
+static inline int pte_young(pte_t pte) { return (pte_val(pte) & _PAGE_ACCESSED) != 0; }
+static inline int pte_exec(pte_t pte) { return !(pte_val(pte) & _PAGE_NX); }
 #endif
 `;
 
