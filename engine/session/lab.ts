@@ -82,7 +82,7 @@ export function parseLab(text: string, file: string): LabSpec {
   expectType(raw, 'object', file);
   const o = raw as Record<string, unknown>;
   const dir = dirname(file);
-  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'machine', 'concurrent']);
+  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'devmemMode', 'machine', 'concurrent']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new BadInput(`${file}: unknown field '${k}'`);
   const arch = (o.arch ?? 'x86_64') as ArchChoice;
   if (!ARCHES.includes(arch)) throw new BadInput(`${file}: arch: '${String(o.arch)}' is not one of ${ARCHES.join(', ')}`);
@@ -99,7 +99,7 @@ export function parseLab(text: string, file: string): LabSpec {
   const maxSteps = o.maxSteps === undefined ? DEFAULT_MAX_STEPS : Number(o.maxSteps);
   if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new BadInput(`${file}: maxSteps: must be a positive integer`);
   const extra: Record<string, unknown> = {};
-  for (const k of ['devmemPolicy', 'machine', 'concurrent', 'description']) if (o[k] !== undefined) extra[k] = o[k];
+  for (const k of ['devmemPolicy', 'devmemMode', 'machine', 'concurrent', 'description']) if (o[k] !== undefined) extra[k] = o[k];
   return {
     name: typeof o.name === 'string' ? o.name : dir.split('/').pop() || 'lab',
     title: typeof o.title === 'string' ? o.title : '',

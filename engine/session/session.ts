@@ -8,6 +8,8 @@ import type { CompiledFunction } from '../exec/types';
 import type { TranslationUnit } from '../lang/ast';
 import { linkImage, planImage, type LinkedImage } from '../lang/link';
 import { Kernel, type KernelConfig } from '../kernel/kernel';
+import type { DevmemTraceRecord } from '../kernel/drivers/devmem';
+import { devmemConfigFromLab, DevmemConfigError, type DevmemConfig } from '../kernel/drivers/devmemConfig';
 import type { LoadedModule } from '../kernel/module';
 import { signalName } from '../kernel/sched';
 import type { Task } from '../kernel/task';
@@ -82,6 +84,16 @@ interface ProgramState {
   note?: string;
 }
 
+/** lab.json's /dev/mem settings; a mistake in them is bad input. */
+function labDevmem(lab: LabSpec): DevmemConfig {
+  try {
+    return devmemConfigFromLab(lab.extra, lab.ramMiB << 20);
+  } catch (e) {
+    if (e instanceof DevmemConfigError) throw new BadInput(`${lab.name}: lab.json: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Decodes program output as UTF-8 (bytes that are not UTF-8 become U+FFFD). */
 function text(bytes: number[]): string {
   return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
@@ -111,7 +123,7 @@ export class Session {
       if (names.has(d.name)) throw new BadInput(`two drivers are named ${d.name}`);
       names.add(d.name);
     }
-    const cfg: KernelConfig = { arch, ramBytes: lab.ramMiB << 20, layouts: kernelLayouts(arch), securelevel: lab.securelevel };
+    const cfg: KernelConfig = { arch, ramBytes: lab.ramMiB << 20, layouts: kernelLayouts(arch), securelevel: lab.securelevel, devmem: labDevmem(lab) };
     this.kernel = new Kernel(cfg);
     this.libc = new Libc(this.libcHost());
     this.kernel.binfmt.setRuntime(this.libc, LIBC_DATA_BYTES);
@@ -254,6 +266,11 @@ export class Session {
   prime(): Task | undefined {
     if (!this.current) this.startNextJob();
     return this.current;
+  }
+
+  /** Every /dev/mem mmap so far with each policy's verdict (the debugger's policy view). */
+  devmemTrace(): DevmemTraceRecord[] {
+    return this.kernel.devmem.trace;
   }
 
   /** The task running now (for the debugger), if any. */
