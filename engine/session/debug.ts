@@ -24,6 +24,9 @@ import { Inspector, hex } from './inspect';
 import type { LabSpec } from './lab';
 import { Session, type LineBreakpoint, type RunResult } from './session';
 
+/** Ops before a replay's target during which statements are recorded (for the next step back). */
+const RECORD_WINDOW = 200_000;
+
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint' | 'function breakpoint' | 'goto';
 
 export interface DebugEvents {
@@ -571,24 +574,42 @@ export class DebugRuntime {
    * Replays from boot to `steps` ops (the machine is deterministic, so this recreates the exact
    * state, page tables and TLB included), with breakpoints and output muted.
    */
-  private replayTo(steps: number): void {
+  private replayTo(steps: number, recordFrom = Math.max(0, steps - RECORD_WINDOW)): void {
     const fresh = this.makeSession();
     this.session = fresh;
     this.inspector = new Inspector(fresh.kernel);
     this.applyLineBreakpoints();
     this.stmtHistory.clear();
     this.replaying = true;
+    const probe = fresh.kernel.exec.stmtProbe;
     try {
-      while (fresh.kernel.exec.steps < steps) {
-        const before = fresh.kernel.exec.steps;
-        const r = fresh.run(steps - before);
-        if (r === 'done') break;
-        if (fresh.kernel.exec.steps === before && r !== 'budget') break;
-      }
+      // Statements are recorded only near the target: the rest runs at full speed.
+      fresh.kernel.exec.stmtProbe = undefined;
+      this.runSessionTo(fresh, recordFrom);
+      fresh.kernel.exec.stmtProbe = probe;
+      this.runSessionTo(fresh, steps);
     } finally {
+      fresh.kernel.exec.stmtProbe = probe;
       this.replaying = false;
     }
     this.noticeThreads();
+  }
+
+  private runSessionTo(s: Session, steps: number): void {
+    while (s.kernel.exec.steps < steps) {
+      const before = s.kernel.exec.steps;
+      const r = s.run(steps - before);
+      if (r === 'done') break;
+      if (s.kernel.exec.steps === before && r !== 'budget') break;
+    }
+  }
+
+  /** The start of the latest recorded statement before now at a depth of at most `depth`. */
+  private previousStatement(threadId: number, depth: number): number | undefined {
+    const h = this.stmtHistory.get(threadId) ?? [];
+    const now = this.k.exec.steps;
+    for (let i = h.length - 1; i >= 0; i--) if (h[i].steps < now && h[i].depth <= depth) return h[i].steps;
+    return undefined;
   }
 
   /**
@@ -596,17 +617,15 @@ export class DebugRuntime {
    * and faults made by that statement are stepped over backwards too).
    */
   stepBack(threadId: number): void {
-    const h = this.stmtHistory.get(threadId) ?? [];
-    const now = this.k.exec.steps;
     const depth = this.k.tasks.get(threadId)?.thread.frames.length ?? 0;
-    let target = 0;
-    for (let i = h.length - 1; i >= 0; i--) {
-      if (h[i].steps < now && h[i].depth <= depth) {
-        target = h[i].steps;
-        break;
-      }
+    let target = this.previousStatement(threadId, depth);
+    if (target === undefined && this.k.exec.steps > 0) {
+      // Not in the recent history: replay once recording everything to find it.
+      const now = this.k.exec.steps;
+      this.replayTo(now, 0);
+      target = this.previousStatement(threadId, depth);
     }
-    this.replayTo(target);
+    this.replayTo(target ?? 0);
     this.reportStop('step', 'stepped back');
   }
 

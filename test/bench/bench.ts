@@ -112,6 +112,79 @@ int main(void)
   return (20 * N) / Number(out.split(' ')[0]);
 }
 
+/** Debug adapter figures, over stdio with a real adapter process. */
+async function adapterFigures(): Promise<void> {
+  const { DebugClient } = await import('@vscode/debugadapter-testsupport');
+  const root = path.resolve(__dirname, '../../..');
+  const adapter = path.join(root, 'out/extension/adapterMain.js');
+  const lab = path.join(root, 'labs/03-vmalloc-fault');
+  const toucher = path.join(lab, 'toucher.c');
+  const line = fs.readFileSync(toucher, 'utf8').split('\n').findIndex((l) => l.includes('int fd = open')) + 1;
+  const percentile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+  // Launch to the first stop (a breakpoint in the program, after the driver loaded).
+  let dc = new DebugClient('node', adapter, 'kmemlab');
+  await dc.start();
+  let t = process.hrtime.bigint();
+  const launched = dc.launch({ lab } as never);
+  await dc.waitForEvent('initialized');
+  await dc.setBreakpointsRequest({ source: { path: toucher }, breakpoints: [{ line }] });
+  await dc.configurationDoneRequest();
+  await launched;
+  await dc.waitForEvent('stopped');
+  const launchMs = Number(process.hrtime.bigint() - t) / 1e6;
+  await dc.stop();
+
+  // next + stackTrace + scopes + variables, stepping around a loop.
+  const loopDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-bench-'));
+  const loopProg = path.join(loopDir, 'loop.c');
+  fs.writeFileSync(loopProg, 'int main(void)\n{\n\tint i, s = 0;\n\tfor (i = 0; i < 1000; i++)\n\t\ts += i;\n\treturn s == 0;\n}\n');
+  dc = new DebugClient('node', adapter, 'kmemlab');
+  await dc.start();
+  const l1 = dc.launch({ programs: [loopProg] } as never);
+  await dc.waitForEvent('initialized');
+  await dc.setBreakpointsRequest({ source: { path: loopProg }, breakpoints: [{ line: 5 }] });
+  await dc.configurationDoneRequest();
+  await l1;
+  const stop = (await dc.waitForEvent('stopped')) as unknown as { body: { threadId: number } };
+  const rtts: number[] = [];
+  const tid = stop.body.threadId;
+  await dc.setBreakpointsRequest({ source: { path: loopProg }, breakpoints: [] });
+  for (let i = 0; i < 200; i++) {
+    t = process.hrtime.bigint();
+    await Promise.all([dc.nextRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    const st = await dc.stackTraceRequest({ threadId: tid });
+    const sc = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+    await dc.variablesRequest({ variablesReference: sc.body.scopes[0].variablesReference });
+    rtts.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  await dc.stop();
+  fs.rmSync(loopDir, { recursive: true, force: true });
+
+  // stepBack after a million statements.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-bench-'));
+  const prog = path.join(dir, 'million.c');
+  fs.writeFileSync(prog, 'int main(void)\n{\n\tint i, s = 0;\n\tfor (i = 0; i < 333333; i++)\n\t\ts += i;\n\ts = s * 2;\n\treturn s == 0;\n}\n');
+  dc = new DebugClient('node', adapter, 'kmemlab');
+  await dc.start();
+  const l2 = dc.launch({ programs: [prog], maxSteps: 1e9 } as never);
+  await dc.waitForEvent('initialized');
+  await dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: 6 }] });
+  await dc.configurationDoneRequest();
+  await l2;
+  const s2 = (await dc.waitForEvent('stopped')) as unknown as { body: { threadId: number } };
+  t = process.hrtime.bigint();
+  await Promise.all([dc.stepBackRequest({ threadId: s2.body.threadId }), dc.waitForEvent('stopped')]);
+  const backMs = Number(process.hrtime.bigint() - t) / 1e6;
+  await dc.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  console.log('debug adapter over stdio');
+  console.log(`  launch to first stop             ${launchMs.toFixed(0)} ms   (target < 300 ms)`);
+  console.log(`  next+stackTrace+scopes+variables median ${percentile(rtts, 0.5).toFixed(2)} ms, p99 ${percentile(rtts, 0.99).toFixed(2)} ms over ${rtts.length}   (target median <= 5 ms)`);
+  console.log(`  stepBack after ~1e6 statements   ${backMs.toFixed(0)} ms   (target < 100 ms)`);
+}
+
 function fmt(x: number): string {
   return x.toExponential(2);
 }
@@ -129,4 +202,10 @@ function main(): void {
   } else console.log('  gcc -O0 native                    (gcc not available)');
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main();
+  adapterFigures().catch((e) => {
+    console.error(`adapter figures failed: ${e instanceof Error ? e.message : e}`);
+    process.exitCode = 1;
+  });
+}
