@@ -278,6 +278,16 @@ describe('kern.securelevel', () => {
     assert.match(dmesgText(r), /kern\.securelevel: 0 -> 1\n.*kern\.securelevel: 1 -> 2/s);
   });
 
+  it('answers a bad user buffer with EFAULT, not an oops', () => {
+    const src = program(`int fd = open("/proc/sys/kern/securelevel", O_RDWR);
+      long r = read(fd, (void *)16, 8); int re = errno;
+      long w = write(fd, (void *)16, 8);
+      printf("%ld %s %ld %s\\n", r, ename(re), w, ename(errno));`);
+    const r = makeSession({ programs: { 'p.c': src } }).runToEnd();
+    assert.equal(r.programs[0].stdout, '-1 EFAULT -1 EFAULT\n');
+    assert.deepEqual(r.oops, []);
+  });
+
   it('starts where lab.json puts it, and is read-only to everyone but root', () => {
     const s = makeSession({
       programs: { 'p.c': SL },

@@ -256,16 +256,22 @@ export class Ksyms {
   }
 
   /**
-   * ksyms_snapshot: builds the image from the symbols as they are now and copies it out; ENXIO
-   * when it no longer has the size the mapping was made for.
+   * ksyms_snapshot: builds the image from the symbols as they are now and copies it out a page at
+   * a time through a kernel buffer; ENXIO when it no longer has the size the mapping was made
+   * for. Like FreeBSD's KSYMS_EMIT, it does not look at what copyout returns.
    */
   private *snapshot(uaddr: number, resid: number): NativeGen {
+    const k = this.k;
     const image = buildKsymsImageFromLinkerFiles(this.linkerFiles(), this.imageOptions);
     if (image.length !== resid) return ENXIO;
+    const buf = k.slab.kmalloc(PAGE_SIZE, GFP_KERNEL, 'ksyms_snapshot', 'ksyms');
+    if (!buf) return ENOMEM;
     for (let off = 0; off < image.length; off += PAGE_SIZE) {
-      const ok = yield* this.k.uaccess.writeUser(uaddr + off, image.subarray(off, Math.min(image.length, off + PAGE_SIZE)));
-      if (!ok) return EFAULT;
+      const chunk = image.subarray(off, Math.min(image.length, off + PAGE_SIZE));
+      k.km.writeBytes(buf, chunk);
+      yield* call(k.routines.must('copy_to_user'), uaddr + off, buf, chunk.length);
     }
+    k.slab.kfree(buf, 'ksyms_snapshot');
     return 0;
   }
 
@@ -338,14 +344,17 @@ export class Ksyms {
     return (yield* this.copyoutWord(arg, value)) ? 0 : -EFAULT;
   }
 
-  /** What FreeBSD's ioctl layer does with an _IOR result: copy the size_t or pointer out. */
+  /** What FreeBSD's ioctl layer does with an _IOR result: copy the size_t or pointer out from the kernel stack. */
   private *copyoutWord(uaddr: I64, value: number): Gen<boolean> {
-    if (!this.k.uaccess.accessOk(uaddr, this.ptrBytes)) return false;
-    const bytes = new Uint8Array(this.ptrBytes);
-    const view = new DataView(bytes.buffer);
-    if (this.ptrBytes === 8) view.setBigUint64(0, BigInt(value), true);
-    else view.setUint32(0, value >>> 0, true);
-    return yield* this.k.uaccess.writeUser(uaddr, bytes);
+    const k = this.k;
+    const th = k.current.thread;
+    th.ksp -= 16;
+    try {
+      k.km.wptr(th.ksp, value);
+      return ((yield* call(k.routines.must('copy_to_user'), uaddr, th.ksp, this.ptrBytes)) as number) === 0;
+    } finally {
+      th.ksp += 16;
+    }
   }
 
   private *mmap(file: number, vma: number): NativeGen {

@@ -39,7 +39,8 @@ export class ProcEntries {
 
   constructor(private readonly k: Kernel) {
     const r = k.routines;
-    const noExport = { exported: false };
+    // They copy to and from user memory themselves, so they carry exception-table entries.
+    const noExport = { exported: false, fixup: true };
     r.define('proc_entry_read', ['file', 'buf', 'count', 'ppos'], (a) => this.read(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), noExport);
     r.define('proc_entry_write', ['file', 'buf', 'count', 'ppos'], (a) => this.write(a[0] as number, a[1] as I64, Number(a[2])), noExport);
     r.define('proc_entry_release', ['inode', 'file'], (a) => {
