@@ -207,7 +207,8 @@ export class Sched {
   reap(task: Task, value: number, signo: number | undefined): void {
     if (task.exited) return;
     task.exited = true;
-    task.exitCode = value & 0xff;
+    // A task ended by a signal has no exit status, as in doExit.
+    task.exitCode = signo === undefined ? value & 0xff : undefined;
     task.termSignal = signo;
     task.setState(EXIT_DEAD);
     if (task.program) {
