@@ -223,7 +223,10 @@ export class Highmem {
       return;
     }
     task.setState(TASK_RUNNING);
-    if (task.thread.state === 'blocked') task.thread.state = 'runnable';
+    if (task.thread.state === 'blocked') {
+      task.thread.state = 'runnable';
+      task.thread.blockedOn = '';
+    }
   }
 
   /** Clears every unused slot that still owes a flush, then flushes the pkmap area once. */
