@@ -17,7 +17,7 @@
  */
 import { KM_TYPE_NR } from '../machine/arch/x86_32';
 import { PAGE_SIZE } from '../machine/physmem';
-import type { NativeGen, Value } from '../exec/types';
+import type { NativeGen, NativeRequest, Value } from '../exec/types';
 import type { I64 } from '../util/int64';
 import type { Kallsyms } from './kallsyms';
 import type { Kernel } from './kernel';
@@ -171,7 +171,7 @@ export class Highmem {
    * first reclaims the count-1 slots. A full round with no free slot sleeps on pkmap_map_wait;
    * after the wake-up another task may have mapped the same page, else the search starts over.
    */
-  private *mapNewVirtual(pfn: number): Generator<import('../exec/types').NativeRequest, number, Value | undefined> {
+  private *mapNewVirtual(pfn: number): Generator<NativeRequest, number, Value | undefined> {
     const task = this.k.current;
     for (;;) {
       let left = this.lastPkmap;
