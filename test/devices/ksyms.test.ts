@@ -163,6 +163,46 @@ describe('/dev/ksyms: mmap and close', () => {
   });
 });
 
+describe('/dev/ksyms: three tries for a snapshot whose size holds still', () => {
+  const OPEN = `int fd = open("/dev/ksyms", O_RDONLY);
+    printf("%s\\n", fd >= 0 ? "opened" : strerror(errno));
+    FILE *f = fopen("/proc/self/maps", "r"); char line[256]; int anon = 0;
+    while (fgets(line, sizeof line, f)) anon += strstr(line, "rw-p 00000000 00:00 0 \\n") != 0 && line[0] == '8';
+    printf("snapshot mappings %d\\n", anon);`;
+
+  /** Makes the symbol tables grow by one symbol at each of the first `changes` looks. */
+  function shifting(s: Session, changes: number): () => number {
+    const k = s.kernel.ksyms;
+    const real = k.linkerFiles.bind(k);
+    let calls = 0;
+    k.linkerFiles = () => {
+      calls++;
+      const files = real();
+      const extra = Math.min(calls, changes);
+      for (let i = 0; i < extra; i++) files[0].symbols.push({ name: `loaded_meanwhile_${i}`, value: 0n, sizeBytes: 0n, type: 'notype', bind: 'global' });
+      return files;
+    };
+    return () => calls;
+  }
+
+  it('retries when the tables changed between sizing and writing, and succeeds once they hold still', () => {
+    const s = session(OPEN);
+    const calls = shifting(s, 2);
+    assert.equal(s.runToEnd().programs[0].stdout, 'opened\nsnapshot mappings 1\n');
+    // Try 1 sized one table and wrote a bigger one (ENXIO); try 2 saw the same size twice.
+    assert.equal(calls(), 4);
+  });
+
+  it('gives up with ENXIO after three tries, leaving nothing mapped and nothing allocated', () => {
+    const s = session(OPEN);
+    const calls = shifting(s, 99);
+    assert.equal(s.runToEnd().programs[0].stdout, 'No such device or address\nsnapshot mappings 0\n');
+    assert.equal(calls(), 6);
+    assert.deepEqual(s.kernel.ksyms.opens(), []);
+    assert.deepEqual(s.kernel.slab.leaksOf('ksyms'), []);
+  });
+});
+
 describe('/dev/ksyms: the driver is a module', () => {
   it('lists its functions and globals in /proc/kallsyms as [ksyms] symbols in the modules area', () => {
     const s = session(`FILE *f = fopen("/proc/kallsyms", "r"); char line[256];

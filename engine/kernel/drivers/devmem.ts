@@ -171,9 +171,14 @@ export class DevMem {
     };
   }
 
+  /** Every policy's verdict on a request, on this kernel's machines (a request typed into the debugger's view). */
+  verdictsFor(req: DevMemRequest, euid: number, securelevel = this.k.securelevel): Verdict[] {
+    return judgeAll(req, { euid }, this.machines, securelevel);
+  }
+
   /** Every policy's verdict on a request by `task`, at the current securelevel, recorded. */
   judge(task: Task, req: DevMemRequest): DevmemTraceRecord {
-    const verdicts = judgeAll(req, { euid: task.cred.euid }, this.machines, this.k.securelevel);
+    const verdicts = this.verdictsFor(req, task.cred.euid);
     const chosen = verdicts.find((v) => v.arch === this.policy)!;
     const rec: DevmemTraceRecord = {
       seq: this.trace.length + 1,
