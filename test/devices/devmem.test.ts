@@ -196,7 +196,8 @@ describe('/dev/mem: mmap judged by the selected policy', () => {
 
   for (const g of groups.values()) {
     it(`${g.policy} at securelevel ${g.securelevel}: the mapping follows ${g.policy}'s verdict, and the trace holds every policy's`, () => {
-      const { s, out } = probe({ ...g, root: g.root.length ? g.root : undefined, user: g.user.length ? g.user : undefined });
+      const { r, s, out } = probe({ ...g, root: g.root.length ? g.root : undefined, user: g.user.length ? g.user : undefined });
+      if (g.policy === 'linux') assert.match(dmesgText(r), /Program root tried to access \/dev\/mem between 200000->201000\./);
       for (const [policy, securelevel, euid, off, expected] of CASES) {
         if (policy !== g.policy || securelevel !== g.securelevel) continue;
         const got = out[euid === 0 ? 'root' : 'user'].get(off);

@@ -99,11 +99,14 @@ export class DevMem {
   private rangeIsAllowed(pfn: bigint, sizeBytes: number): boolean {
     const from = pfn * BigInt(PAGE_SIZE);
     const v = linuxPolicy({ offset: from, lengthBytes: sizeBytes, prot: { read: true, write: false } }, { euid: 0 }, this.machines.linux);
-    if (!v.allowed) {
-      const to = from + BigInt(sizeBytes);
-      this.k.printk(`\x016Program ${this.k.current.comm} tried to access /dev/mem between ${from.toString(16)}->${to.toString(16)}.\n`);
-    }
+    if (!v.allowed) this.reportRefusedRange(from, sizeBytes);
     return v.allowed;
+  }
+
+  /** What range_is_allowed() prints when it refuses. */
+  private reportRefusedRange(from: bigint, sizeBytes: number): void {
+    const to = from + BigInt(sizeBytes);
+    this.k.printk(`\x016Program ${this.k.current.comm} tried to access /dev/mem between ${from.toString(16)}->${to.toString(16)}.\n`);
   }
 
   private position(ppos: number): bigint {
@@ -204,6 +207,8 @@ export class DevMem {
     const rec = this.judge(this.k.current, req);
     const what = `mmap of ${rec.offsetHex}+${rec.lengthBytes} (${rec.prot}) by ${rec.comm}[${rec.pid}] euid ${rec.euid} at securelevel ${rec.securelevel}`;
     if (!rec.allowed) {
+      // Linux's mmap_mem refuses RAM in range_is_allowed(), which says so (alignment and open are earlier).
+      if (this.policy === 'linux' && rec.errno === 'EPERM' && rec.euid === 0) this.reportRefusedRange(req.offset, req.lengthBytes);
       this.k.printk(`\x016kmemlab: /dev/mem: ${this.policy} refuses ${what}: ${rec.errno}\n`);
       return -ERRNO[rec.errno!];
     }
