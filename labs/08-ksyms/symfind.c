@@ -13,9 +13,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-/* FreeBSD's <sys/ksyms.h>: _IOR('l', 1, size_t) and _IOR('l', 2, void *), FreeBSD's encoding. */
-#define KIOCGSIZE 0x40086c01UL
-#define KIOCGADDR 0x40086c02UL
+/*
+ * FreeBSD's <sys/ksyms.h>: _IOR('l', 1, size_t) and _IOR('l', 2, void *) in FreeBSD's encoding
+ * (IOC_OUT 0x40000000 | parameter size << 16 | 'l' << 8 | number): 0x40086c01 and 0x40086c02
+ * on a 64-bit system, 0x40046c01 and 0x40046c02 on a 32-bit one.
+ */
+#define KIOCGSIZE (0x40006c01UL | (sizeof(size_t) << 16))
+#define KIOCGADDR (0x40006c02UL | (sizeof(void *) << 16))
 
 /* The ELF64 structures we need (as <elf.h> declares them). */
 typedef struct {
