@@ -11,7 +11,7 @@
 import type { Cpu, Mode } from '../machine/cpu';
 import type { Executor } from '../exec/executor';
 import { OP_SWITCH, type Callable, type CFrame, type CompiledFunction, type LocalDebug, type Op, type ParamSlot, type Value } from '../exec/types';
-import { add64, mul64, sub64, divS64, type I64 } from '../util/int64';
+import { add64, mul64, sub64, divS64, norm64, type I64 } from '../util/int64';
 import type { SourceLoc } from '../util/loc';
 import type { Expr, FuncDef, Initializer, Stmt, VarInfo } from './ast';
 import { alignOf, roundUp, sizeOf, typeToString, type CType, type FieldInfo, type TypeSystem } from './types';
@@ -19,6 +19,8 @@ import {
   addressAdd, binaryFn, compareFn, convertValue, is64, isFloatVK, makeLoad, makeStore, unaryFn, vkOf, type Rv, type VK,
 } from './values';
 import { evalConst } from './consteval';
+import { fuseLoops, type LoopShape } from './fuse';
+import { compareTest, loadAt, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -46,6 +48,8 @@ interface OpSpec {
   targets: Label[];
   loc: SourceLoc;
   stmt: boolean;
+  /** Ops that leave the frame (a call, a return) end a fused loop's reach. */
+  leaves?: boolean;
 }
 
 export function compileFunction(def: FuncDef, env: CodegenEnv, address: I64): CompiledFunction {
@@ -84,6 +88,8 @@ class FnCompiler {
   private curLoc: SourceLoc;
   private readonly locals: LocalDebug[] = [];
   private readonly openLocals: LocalDebug[][] = [];
+  /** Innermost loops without calls, fused once the ops exist. */
+  private readonly loops: LoopShape[] = [];
 
   constructor(private readonly def: FuncDef, private readonly env: CodegenEnv) {
     this.ptrBytes = env.ts.abi.ptrBytes;
@@ -108,6 +114,7 @@ class FnCompiler {
     // Falling off the end returns (garbage for non-void, like the real thing: 0 here).
     this.startStmt(this.def.endLoc);
     this.emit(() => () => this.exec.returnFromC(this.def.type.ret.kind === 'struct' ? new Uint8Array(sizeOf(this.def.type.ret)) : 0), [], this.def.endLoc);
+    this.markLeaves();
     this.closeLocals();
     for (const [name, l] of this.gotoLabels) if (l.pc < 0) throw new Error(`label ${name} not placed`);
     const n = this.specs.length;
@@ -120,7 +127,7 @@ class FnCompiler {
       locs[i] = s.loc;
       stmtStart[i] = s.stmt ? 1 : 0;
     }
-    return {
+    const fn: CompiledFunction = {
       kind: 'c',
       name: this.def.v.name,
       address,
@@ -141,6 +148,8 @@ class FnCompiler {
       unit: this.env.unit,
       def: this.def,
     };
+    fuseLoops(fn, this.exec, this.loops);
+    return fn;
   }
 
   // ---- storage ----------------------------------------------------------------------------------
@@ -208,10 +217,27 @@ class FnCompiler {
   }
 
   /** Jumps to `l` when the condition is false (or true with `when`). */
-  private branch(c: Expr, l: Label, when: boolean): void {
+  private branch(c: Expr, l: Label, when: boolean): (f: CFrame) => boolean {
     const e = this.hoist(c);
     const test = this.truth(e);
     this.emit((next, [t]) => (when ? (f) => (test(f) ? t : next) : (f) => (test(f) ? next : t)), [l]);
+    return test;
+  }
+
+  /**
+   * Records a loop for fusion: its condition is the single op at `top`, the jump back is the op
+   * before `exit`, nothing in between calls or returns, and no loop inside it was fused.
+   */
+  private noteLoop(top: number, exit: number, condOps: number, test: (f: CFrame) => boolean): void {
+    if (condOps !== 1) return;
+    let straight = true;
+    for (let pc = top + 1; pc < exit - 1; pc++) {
+      const s = this.specs[pc];
+      if (s.leaves) return;
+      if (s.targets.length > 0) straight = false;
+    }
+    if (this.loops.some((l) => l.top > top && l.top < exit)) return;
+    this.loops.push({ top, exit, test, straight });
   }
 
   // ---- statements -----------------------------------------------------------------------------
@@ -255,10 +281,12 @@ class FnCompiler {
         const end = new Label();
         this.place(top);
         this.startStmt(s.loc);
-        this.branch(s.c, end, false);
+        const test = this.branch(s.c, end, false);
+        const condOps = this.specs.length - top.pc;
         this.loop(s.body, end, top);
         this.jump(top);
         this.place(end);
+        this.noteLoop(top.pc, end.pc, condOps, test);
         return;
       }
       case 'dowhile': {
@@ -285,10 +313,12 @@ class FnCompiler {
         const cont = new Label();
         const end = new Label();
         this.place(top);
+        let test: ((f: CFrame) => boolean) | undefined;
         if (s.c) {
           this.curLoc = s.loc;
-          this.branch(s.c, end, false);
+          test = this.branch(s.c, end, false);
         }
+        const condOps = this.specs.length - top.pc;
         this.loop(s.body, end, cont);
         this.place(cont);
         if (s.step) {
@@ -297,6 +327,7 @@ class FnCompiler {
         }
         this.jump(top);
         this.place(end);
+        if (test) this.noteLoop(top.pc, end.pc, condOps, test);
         this.closeLocals();
         return;
       }
@@ -392,16 +423,24 @@ class FnCompiler {
   private returnStmt(e: Expr | undefined): void {
     if (!e) {
       this.emit(() => () => this.exec.returnFromC(0));
+      this.markLeaves();
       return;
     }
     if (e.type.kind === 'void') {
       this.effect(e);
       this.emit(() => () => this.exec.returnFromC(0));
+      this.markLeaves();
       return;
     }
     const h = this.hoist(e);
     const v = this.value(h);
     this.emit(() => (f) => this.exec.returnFromC(v(f)));
+    this.markLeaves();
+  }
+
+  /** The op just emitted leaves the frame. */
+  private markLeaves(): void {
+    this.specs[this.specs.length - 1].leaves = true;
   }
 
   // ---- locals with initializers --------------------------------------------------------------
@@ -824,12 +863,21 @@ class FnCompiler {
   private bitfieldSetter(target: CExpr & { k: 'member' }): (f: CFrame, v: Value) => void {
     const fld = target.field;
     const unitAddr = this.addr(target);
-    const unitSize = sizeOf(fld.type);
+    const unitSize = fld.unitBytes ?? sizeOf(fld.type);
     const uk: VK = unitSize === 8 ? 'u64' : unitSize === 4 ? 'u32' : unitSize === 2 ? 'u16' : 'u8';
     const load = makeLoad(this.cpu, this.mode, uk, unitAddr);
     const store = makeStore(this.cpu, this.mode, uk);
     const width = fld.bitWidth!;
     const shift = fld.bitOffset!;
+    if (unitSize !== 1 && unitSize !== 2 && unitSize !== 4 && unitSize !== 8) {
+      const n = unitSize;
+      const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
+      return (f, v) => {
+        const a = unitAddr(f) as I64;
+        const old = bytesToBig(this.cpu.readBytes(a, n, this.mode));
+        this.cpu.writeBytes(a, bigToBytes((old & ~mask) | ((BigInt(v as I64) << BigInt(shift)) & mask), n), this.mode);
+      };
+    }
     if (unitSize === 8) {
       const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
       return (f, v) => {
@@ -843,9 +891,92 @@ class FnCompiler {
     return (f, v) => {
       const a = unitAddr(f) as I64;
       const old = load(f) as number;
-      const nv = ((old & ~mask) | (((v as number) << shift) & mask)) >>> 0;
+      const low = typeof v === 'bigint' ? Number(BigInt.asUintN(32, v)) : (v as number);
+      const nv = ((old & ~mask) | ((low << shift) & mask)) >>> 0;
       store(a, nv);
     };
+  }
+
+  /** One op storing the (pure) value into the (pure) lvalue, in the cheapest form its shape allows. */
+  private emitStore(target: CExpr, value: CExpr): void {
+    const reg = this.leaf(target);
+    if (reg?.k === 'reg') {
+      const v = this.value(value);
+      this.emit((next) => regStoreOp(reg.slot, v, next));
+      return;
+    }
+    const k = this.vk(target.type);
+    if ((target.k === 'member' && target.field.bitWidth !== undefined) || k === 'struct' || k === 'void') {
+      const v = this.value(value);
+      const set = this.setter(target);
+      this.emit((next) => (f) => {
+        set(f, v(f));
+        return next;
+      });
+      return;
+    }
+    // A narrowing integer conversion right before a store is the store's own truncation.
+    const v = this.value(isNarrowInt(k) ? this.throughTruncation(value) : value);
+    const at = this.addrShape(target);
+    const generic = this.setter(target);
+    this.emit((next) => storeOp(this.cpu, this.mode, k, at, v, next) ?? ((f) => {
+      generic(f, v(f));
+      return next;
+    }));
+  }
+
+  /** Looks through integer casts that a store of at most 32 bits would make anyway. */
+  private throughTruncation(e: CExpr): CExpr {
+    if (e.k === 'cast' && isNarrowInt(this.vk(e.e.type)) && isNarrowInt(this.vk(e.type))) return this.throughTruncation(e.e);
+    return e;
+  }
+
+  /** Casts that leave the carried value unchanged (int to long, float to double...). */
+  private throughNopCasts(e: CExpr): CExpr {
+    while (e.k === 'cast' && e.type.kind !== 'void' && e.e.type.kind !== 'struct' && e.e.type.kind !== 'array' && e.e.type.kind !== 'func') {
+      const from = this.vk(e.e.type);
+      if (from === 'void' || convertValue(from, this.vk(e.type)) !== undefined) break;
+      e = e.e;
+    }
+    return e;
+  }
+
+  /** A register or a constant: an operand a fast path reads without a closure. */
+  private leaf(e: CExpr): Leaf | undefined {
+    const x = this.throughNopCasts(e);
+    if (x.k === 'temp') return { k: 'reg', slot: x.slot };
+    if (x.k === 'var' && (x.v.kind === 'local' || x.v.kind === 'param') && !x.v.inMemory) return { k: 'reg', slot: x.v.slot };
+    if (x.k === 'num' || x.k === 'fnum') return { k: 'const', v: x.value };
+    return undefined;
+  }
+
+  private leafOrValue(e: CExpr): Leaf | Rv {
+    return this.leaf(e) ?? this.value(e);
+  }
+
+  /** Where a memory lvalue is: a fixed address, a frame slot, or a computed address. */
+  private addrShape(e: CExpr): AddrShape {
+    switch (e.k) {
+      case 'var':
+        if (e.v.kind === 'local' || e.v.kind === 'param') {
+          if (e.v.inMemory) return { k: 'frame', off: e.v.frameOffset };
+          break;
+        }
+        return { k: 'const', a: this.env.addressOf(e.v) };
+      case 'str':
+      case 'complit':
+        return e.v.kind === 'local' ? { k: 'frame', off: e.v.frameOffset } : { k: 'const', a: this.env.addressOf(e.v) };
+      case 'memtemp':
+        return { k: 'frame', off: e.offset };
+      case 'member': {
+        if (e.field.bitWidth !== undefined) break;
+        const base = this.addrShape(e.e);
+        if (base.k === 'frame') return { k: 'frame', off: base.off + e.field.offset };
+        if (base.k === 'const' && typeof base.a === 'number') return { k: 'const', a: this.addAddr(base.a, e.field.offset) };
+        break;
+      }
+    }
+    return { k: 'fn', fn: this.addr(e) };
   }
 
   /** `target = value` as one op (value's side effects hoisted first); optionally keeps the value in t. */
@@ -863,18 +994,15 @@ class FnCompiler {
       });
       return;
     }
+    if (!t) {
+      this.emitStore(target, this.hoist(value));
+      return;
+    }
     const v = this.value(this.hoist(value));
     const set = this.setter(target);
     const isBitfield = target.k === 'member' && target.field.bitWidth !== undefined;
     // The value of an assignment is the value stored (a bitfield truncates it).
-    const readBack = t && isBitfield ? this.value(target) : undefined;
-    if (!t) {
-      this.emit((next) => (f) => {
-        set(f, v(f));
-        return next;
-      });
-      return;
-    }
+    const readBack = isBitfield ? this.value(target) : undefined;
     const slot = (t as Temp).slot;
     if (readBack) {
       this.emit((next) => (f) => {
@@ -900,6 +1028,15 @@ class FnCompiler {
     const rhs = this.value(this.hoist(e.value));
     const cur = this.value(target);
     const tk = this.vk(e.type);
+    const reg = this.leaf(target);
+    if (!t && reg?.k === 'reg' && e.op !== 'ptradd' && e.op !== 'ptrsub' && tk === this.vk(e.opType)) {
+      const op = e.op;
+      const fast = (next: number) => regUpdateOp(op, tk, reg.slot, rhs, next);
+      if (fast(0)) {
+        this.emit((next) => fast(next)!);
+        return;
+      }
+    }
     let compute: Rv;
     if (e.op === 'ptradd' || e.op === 'ptrsub') {
       const scale = e.scale;
@@ -921,6 +1058,15 @@ class FnCompiler {
     const target = this.hoistLvalue(e.target);
     const cur = this.value(target);
     const k = this.vk(e.type);
+    const reg = this.leaf(target);
+    if (!t && reg?.k === 'reg') {
+      const delta = e.delta * (e.type.kind === 'ptr' ? e.scale : 1);
+      const slot = reg.slot;
+      if (regStepOp(k, slot, delta, 0)) {
+        this.emit((next) => regStepOp(k, slot, delta, next)!);
+        return;
+      }
+    }
     let compute: Rv;
     if (e.type.kind === 'ptr') {
       const padd = this.ptrAdd(e.scale, e.delta < 0);
@@ -1024,6 +1170,7 @@ class FnCompiler {
         return exec.callFromC(f, this.env.resolve(addr), addr, av, dest, next, dbl);
       };
     }, [], e.loc);
+    this.markLeaves();
   }
 
   private structBytes(e: CExpr): Rv {
@@ -1084,9 +1231,15 @@ class FnCompiler {
       case 'binary':
         return this.binary(e);
       case 'ptradd': {
+        const add = this.ptrAdd(e.scale, e.neg);
+        const iLeaf = this.leaf(e.i);
+        if (this.ptrBytes === 8 && iLeaf?.k === 'reg') {
+          const pLeaf = this.leaf(e.p);
+          if (pLeaf?.k === 'reg') return ptrAddRegs(pLeaf.slot, iLeaf.slot, e.scale, e.neg, add);
+          return ptrAddReg(this.value(e.p), iLeaf.slot, e.scale, e.neg, add);
+        }
         const p = this.value(e.p);
         const cI = evalConst(e.i as Expr);
-        const add = this.ptrAdd(e.scale, e.neg);
         if (cI !== undefined && typeof cI === 'number') {
           const d = (e.neg ? -cI : cI) * e.scale;
           const aa = this.addAddr;
@@ -1142,6 +1295,8 @@ class FnCompiler {
   truth(e: CExpr): (f: CFrame) => boolean {
     if (e.k === 'cmp') {
       const k = this.vk(e.opType);
+      const fast = compareTest(e.op, k, this.leafOrValue(e.l), this.leafOrValue(e.r));
+      if (fast) return fast;
       const l = this.value(e.l);
       const r = this.value(e.r);
       const c = compareFn(e.op, k);
@@ -1210,19 +1365,30 @@ class FnCompiler {
   private load(e: CExpr): Rv {
     if (e.k === 'member' && e.field.bitWidth !== undefined) return this.bitfieldLoad(e);
     const k = this.vk(e.type);
-    const a = this.addr(e);
     if (k === 'struct') return this.structBytes(e);
-    if (k === 'void') return () => 0;
-    return makeLoad(this.cpu, this.mode, k, a);
+    if (k === 'void') {
+      this.addr(e);
+      return () => 0;
+    }
+    const at = this.addrShape(e);
+    return loadAt(this.cpu, this.mode, k, at) ?? makeLoad(this.cpu, this.mode, k, at.k === 'fn' ? at.fn : this.addr(e));
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {
     const fld: FieldInfo = e.field;
-    const unitSize = sizeOf(fld.type);
+    const unitSize = fld.unitBytes ?? sizeOf(fld.type);
     const a = this.addr(e);
     const width = fld.bitWidth!;
     const shift = fld.bitOffset!;
     const signed = fld.type.kind === 'int' && fld.type.signed && fld.type.ik !== 'bool';
+    if (unitSize !== 1 && unitSize !== 2 && unitSize !== 4 && unitSize !== 8) {
+      const n = unitSize;
+      return (f) => {
+        let x = (bytesToBig(this.cpu.readBytes(a(f) as I64, n, this.mode)) >> BigInt(shift)) & ((1n << BigInt(width)) - 1n);
+        if (signed) x = BigInt.asIntN(width, x);
+        return norm64(x);
+      };
+    }
     if (unitSize === 8) {
       const load = makeLoad(this.cpu, this.mode, 'u64', a);
       return (f) => {
@@ -1297,6 +1463,23 @@ class FnCompiler {
   private bytesStore(n: number): (addr: I64, v: Value) => void {
     return (a, v) => this.cpu.writeBytes(a, (v as Uint8Array).subarray(0, n), this.mode);
   }
+}
+
+/** Little-endian bytes as an unsigned bigint, and back. */
+function bytesToBig(b: Uint8Array): bigint {
+  let x = 0n;
+  for (let i = b.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]);
+  return x;
+}
+
+function bigToBytes(x: bigint, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = Number((x >> BigInt(8 * i)) & 0xffn);
+  return b;
+}
+
+function isNarrowInt(k: VK): boolean {
+  return k === 'i8' || k === 'u8' || k === 'i16' || k === 'u16' || k === 'i32' || k === 'u32';
 }
 
 /** Increment arithmetic happens in at least int width. */

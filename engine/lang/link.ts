@@ -313,14 +313,14 @@ function writeInitializer(bytes: Uint8Array, base: number, v: VarInfo, addressOf
     const value = constValue(e, it.type, addressOf);
     if (it.bitField) {
       const f = it.bitField;
-      const unit = sizeOf(f.type);
+      const unit = f.unitBytes ?? sizeOf(f.type);
       const width = BigInt(f.bitWidth!);
       const shift = BigInt(f.bitOffset!);
       let cur = 0n;
-      for (let i = 0; i < unit; i++) cur |= BigInt(bytes[at + i]) << BigInt(8 * i);
+      for (let i = 0; i < unit; i++) cur |= BigInt(bytes[at + i] ?? 0) << BigInt(8 * i);
       const mask = ((1n << width) - 1n) << shift;
       cur = (cur & ~mask) | ((BigInt(value as I64) << shift) & mask);
-      for (let i = 0; i < unit; i++) bytes[at + i] = Number((cur >> BigInt(8 * i)) & 0xffn);
+      for (let i = 0; i < unit && at + i < bytes.length; i++) bytes[at + i] = Number((cur >> BigInt(8 * i)) & 0xffn);
       continue;
     }
     writeScalar(view, at, it.type, value, ts);

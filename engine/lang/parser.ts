@@ -104,6 +104,9 @@ class Parser {
   private staticLocalCount = 0;
   private readonly warnings: Diagnostic[] = [];
   private usedLabels: { name: string; loc: SourceLoc }[] = [];
+  /** `#pragma pack`: the current maximum member alignment (undefined: natural) and its stack. */
+  private packAlign: number | undefined;
+  private readonly packStack: (number | undefined)[] = [];
 
   constructor(private readonly toks: Token[], private readonly opts: ParseOptions) {
     this.ts = opts.ts;
@@ -236,6 +239,7 @@ class Parser {
   private translationUnitInner(): TranslationUnit {
     while (this.peek().kind !== 'eof') {
       if (this.accept(';')) continue;
+      if (this.pragmaPack()) continue;
       if (this.is('_Static_assert')) {
         this.staticAssert();
         continue;
@@ -428,6 +432,33 @@ class Parser {
     const v = evalConst(e);
     if (v === undefined) throw this.err(e.loc, 'expression in static assertion is not constant');
     if (isZero(v)) throw this.err(t, `static assertion failed${msg ? ': "' + msg + '"' : ''}`);
+  }
+
+  /** `#pragma pack(n)`, `(push[, n])`, `(pop)`, `()`, as the preprocessor hands them on. */
+  private pragmaPack(): boolean {
+    if (!this.is('__pragma_pack')) return false;
+    const at = this.next();
+    this.expect('(');
+    const args: Token[] = [];
+    while (!this.is(')')) {
+      if (this.peek().kind === 'eof') throw this.err(at, "missing ')' after '#pragma pack'");
+      const t = this.next();
+      if (t.text !== ',') args.push(t);
+    }
+    this.next();
+    const value = (t: Token | undefined): number | undefined => {
+      if (t === undefined) return undefined;
+      const n = t.kind === 'number' ? Number(t.text) : NaN;
+      if (!(n === 1 || n === 2 || n === 4 || n === 8 || n === 16)) throw this.err(t, "alignment must be a small power of two, not '" + t.text + "'");
+      return n;
+    };
+    if (args[0]?.text === 'push') {
+      this.packStack.push(this.packAlign);
+      if (args[1] !== undefined) this.packAlign = value(args[1]);
+    } else if (args[0]?.text === 'pop') {
+      this.packAlign = this.packStack.length ? this.packStack.pop() : undefined;
+    } else this.packAlign = value(args[0]);
+    return true;
   }
 
   private stringBytesAsText(): string {
@@ -638,7 +669,7 @@ class Parser {
         this.staticAssert();
         continue;
       }
-      if (this.accept(';')) continue;
+      if (this.accept(';') || this.pragmaPack()) continue;
       const spec = this.declSpec(false);
       if (!spec.hasType) throw this.err(this.peek(), `expected specifier-qualifier-list before ${this.describe(this.peek())}`);
       if (this.accept(';')) {
@@ -673,9 +704,9 @@ class Parser {
     }
     const after = this.attributes();
     const all = [...attrs, ...after];
-    const packed = all.some((a) => a.name === 'packed');
+    const packed = all.some((a) => a.name === 'packed') || this.packAlign === 1;
     const forced = this.attrInt(all.find((a) => a.name === 'aligned'), 16);
-    this.ts.layoutStruct(info, members, packed, forced);
+    this.ts.layoutStruct(info, members, packed, forced, packed ? undefined : this.packAlign);
     return { kind: 'struct', info };
   }
 
@@ -1087,6 +1118,7 @@ class Parser {
       this.staticAssert();
       return [];
     }
+    if (this.pragmaPack()) return [];
     if (this.startsType() && !(this.peek().kind === 'ident' && this.is(':', 1) && !TYPE_KEYWORDS.has(this.peek().text))) {
       return this.localDeclaration();
     }

@@ -208,6 +208,8 @@ class FileFrame {
   guard: GuardState = 'start';
   guardEntry?: Conditional;
   guardMacro?: string;
+  /** Tokens a directive hands to the parser (`#pragma pack`), read before the rest of the file. */
+  readonly injected: PPToken[] = [];
 
   constructor(
     readonly path: string,
@@ -425,7 +427,8 @@ class Preprocessor {
   /** The next token of `f` outside directives and skipped groups, or undefined at its end. */
   readFileToken(f: FileFrame): PPToken | undefined | typeof INCLUDED {
     const tokens = f.tokens;
-    while (f.pos < tokens.length) {
+    while (f.pos < tokens.length || f.injected.length > 0) {
+      if (f.injected.length > 0) return f.injected.shift();
       const t = tokens[f.pos];
       if (t.lineStart && isHash(t)) {
         if (this.directive(f)) return INCLUDED;
@@ -766,8 +769,11 @@ class Preprocessor {
       const message = third?.kind === 'string' ? third.text.slice(1, -1) : lineText(rest.slice(2));
       if (second.text === 'error') throw errorAt(second, message);
       this.warn(second, message);
+    } else if (first?.text === 'pack') {
+      // Structure packing is the parser's business: it gets `__pragma_pack(args)` in the stream.
+      f.injected.push({ ...first, text: '__pragma_pack', kind: 'ident' }, ...rest.slice(1).map((t) => ({ ...t, hideSet: undefined })));
     }
-    // Other pragmas (pack, GCC diagnostic, ...) do not change what the preprocessor emits.
+    // Other pragmas (GCC diagnostic, ...) do not change what the preprocessor emits.
   }
 
   // --- macro expansion -----------------------------------------------------------------------------

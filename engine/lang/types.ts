@@ -70,6 +70,12 @@ export interface FieldInfo {
   /** Bitfields: position of the lowest bit inside the storage unit at `offset`, and width. */
   bitOffset?: number;
   bitWidth?: number;
+  /**
+   * Bytes read and written to access a bitfield when that is not its type's size: a packed
+   * bitfield is accessed through the bytes it covers, never more (gcc's code does the same, and
+   * a type-sized access could run past the end of the struct).
+   */
+  unitBytes?: number;
   loc?: SourceLoc;
 }
 
@@ -238,31 +244,40 @@ export class TypeSystem {
     }
   }
 
-  /** Lays out a struct or union from its fields' declared types (gcc's rules). */
-  layoutStruct(info: StructInfo, members: { name: string | undefined; type: CType; bitWidth?: number; align?: number; loc?: SourceLoc }[], packed: boolean, forcedAlign?: number): void {
+  /**
+   * Lays out a struct or union from its fields' declared types (gcc's rules). `packLimit` is the
+   * alignment cap of `#pragma pack(n)` (n > 1; pack(1) is `packed`).
+   */
+  layoutStruct(info: StructInfo, members: { name: string | undefined; type: CType; bitWidth?: number; align?: number; loc?: SourceLoc }[], packed: boolean, forcedAlign?: number, packLimit?: number): void {
     let offsetBits = 0;
     let maxAlign = 1;
     let sizeBits = 0;
     const fields: FieldInfo[] = [];
+    const natural = (t: CType) => (packLimit === undefined ? alignOf(t) : Math.min(alignOf(t), packLimit));
     for (const m of members) {
-      const align = packed && m.align === undefined ? 1 : m.align ?? alignOf(m.type);
+      const align = packed && m.align === undefined ? 1 : m.align ?? natural(m.type);
       const size = sizeOf(m.type);
       if (m.bitWidth !== undefined) {
         const unitBits = size * 8;
-        const typeAlign = packed ? 1 : alignOf(m.type);
+        const typeAlign = packed ? 1 : natural(m.type);
         if (m.bitWidth === 0) {
           // A zero-width bitfield pushes the next field to its type's alignment.
           if (!info.isUnion) offsetBits = roundUp(offsetBits, alignOf(m.type) * 8);
           continue;
         }
         let start = info.isUnion ? 0 : offsetBits;
-        // A bitfield may not straddle a boundary of its declared type's alignment (unless packed).
-        if (!packed && Math.floor(start / (typeAlign * 8)) !== Math.floor((start + m.bitWidth - 1) / (typeAlign * 8))) {
+        // A bitfield may not straddle a boundary of its declared type's alignment, unless the
+        // struct is packed or under #pragma pack (gcc skips the rule then).
+        const anywhere = packed || packLimit !== undefined;
+        if (!anywhere && Math.floor(start / (typeAlign * 8)) !== Math.floor((start + m.bitWidth - 1) / (typeAlign * 8))) {
           start = roundUp(start, typeAlign * 8);
         }
-        const unitStartBytes = packed ? Math.floor(start / 8) : Math.floor(start / (typeAlign * 8)) * typeAlign;
+        const unitStartBytes = anywhere ? Math.floor(start / 8) : Math.floor(start / (typeAlign * 8)) * typeAlign;
         if (m.name !== undefined) {
-          fields.push({ name: m.name, type: m.type, offset: unitStartBytes, bitOffset: start - unitStartBytes * 8, bitWidth: m.bitWidth, loc: m.loc });
+          const bitOffset = start - unitStartBytes * 8;
+          // Packed, the bytes a bitfield covers need not be its type's unit: access just those.
+          const unitBytes = anywhere ? Math.ceil((bitOffset + m.bitWidth) / 8) : size;
+          fields.push({ name: m.name, type: m.type, offset: unitStartBytes, bitOffset, bitWidth: m.bitWidth, loc: m.loc, ...(unitBytes !== size ? { unitBytes } : {}) });
         }
         if (m.name !== undefined || !packed) maxAlign = Math.max(maxAlign, m.name !== undefined ? typeAlign : 1);
         void unitBits;

@@ -1,0 +1,152 @@
+/**
+ * Fused loops: the op at the top of an innermost loop whose body makes no calls runs whole
+ * iterations itself, instead of returning to the run loop after every statement.
+ *
+ * It is exactly the plain ops run back to back: it counts every op it stands for in
+ * `exec.steps` (so the machine's time and the step budget do not depend on fusion), it never
+ * runs past `exec.sliceEnd` (the rest of an iteration then runs as plain ops), it stops after the
+ * op that set `exec.pendingStop`, and when an op faults it reports that op's pc in
+ * `exec.faultPc`, so the fault handler's return re-runs that op and execution goes on from there
+ * in plain ops. While a debugger steps, probes statements or has a breakpoint inside the loop,
+ * the op is just the loop's condition, and every statement runs as its own op.
+ */
+import type { Executor } from '../exec/executor';
+import type { CFrame, CompiledFunction, Op } from '../exec/types';
+
+export interface LoopShape {
+  /** pc of the condition op (the fused op replaces it). */
+  top: number;
+  /** pc after the loop: where a false condition goes. */
+  exit: number;
+  /** The condition as a test (the plain op is `test ? top + 1 : exit`). */
+  test: (f: CFrame) => boolean;
+  /** Every op between the condition and the jump back returns the next pc (no branches). */
+  straight: boolean;
+}
+
+function hasStop(stops: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (stops[i] !== 0) return true;
+  return false;
+}
+
+/** Replaces the condition op of each loop in `fn.ops` with its fused form. */
+export function fuseLoops(fn: CompiledFunction, exec: Executor, loops: readonly LoopShape[]): void {
+  for (const l of loops) {
+    const plain = fn.ops[l.top];
+    const body = fn.ops.slice(l.top + 1, l.exit - 1);
+    fn.ops[l.top] = l.straight && body.length <= 4 ? straightLoop(fn, exec, l, plain, body) : branchyLoop(fn, exec, l, plain);
+  }
+}
+
+/** A loop whose body is a fixed sequence of ops: they are called one after the other. */
+function straightLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain: Op, body: Op[]): Op {
+  const { top, exit, test } = l;
+  const first = top + 1;
+  // Per iteration: the body, the jump back and the next condition.
+  const perIter = body.length + 2;
+  const o0 = body[0];
+  const o1 = body[1];
+  const o2 = body[2];
+  const o3 = body[3];
+  const n = body.length;
+  return (f) => {
+    if (exec.stepping || hasStop(fn.stops, top, exit)) return plain(f);
+    let steps = exec.steps;
+    const end = exec.sliceEnd;
+    let at = top;
+    try {
+      if (!test(f)) return exit;
+      if (exec.pendingStop !== undefined) return first;
+      while (steps + perIter <= end) {
+        at = first;
+        o0(f);
+        if (n > 1) {
+          if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 1, first);
+          at = first + 1;
+          o1(f);
+          if (n > 2) {
+            if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 2, first);
+            at = first + 2;
+            o2(f);
+            if (n > 3) {
+              if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 3, first);
+              at = first + 3;
+              o3(f);
+            }
+          }
+        }
+        if (exec.pendingStop !== undefined) return stopAfter(exec, steps, n, first);
+        steps += perIter;
+        at = top;
+        if (!test(f)) {
+          exec.steps = steps;
+          return exit;
+        }
+        if (exec.pendingStop !== undefined) {
+          exec.steps = steps;
+          return first;
+        }
+      }
+      // Not enough of the slice left for a whole iteration: the plain ops take over.
+      exec.steps = steps;
+      return first;
+    } catch (e) {
+      exec.faultPc = at;
+      exec.steps = steps + (at - top);
+      throw e;
+    }
+  };
+}
+
+/** Accounts the first `done` body ops of an iteration and resumes after them. */
+function stopAfter(exec: Executor, steps: number, done: number, first: number): number {
+  exec.steps = steps + done;
+  return first + done;
+}
+
+/** A loop with branches inside (if, break, continue): its ops are run by pc. */
+function branchyLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain: Op): Op {
+  const { top, exit, test } = l;
+  const ops = fn.ops;
+  return (f) => {
+    if (exec.stepping || hasStop(fn.stops, top, exit)) return plain(f);
+    let steps = exec.steps;
+    const end = exec.sliceEnd;
+    let pc = top;
+    try {
+      if (!test(f)) return exit;
+      pc = top + 1;
+      for (;;) {
+        if (exec.pendingStop !== undefined || steps >= end) {
+          exec.steps = steps;
+          return pc;
+        }
+        steps++;
+        const next = ops[pc](f);
+        if (next === top) {
+          pc = top;
+          if (exec.pendingStop !== undefined || steps >= end) {
+            exec.steps = steps;
+            return top;
+          }
+          steps++;
+          if (!test(f)) {
+            exec.steps = steps;
+            return exit;
+          }
+          pc = top + 1;
+          continue;
+        }
+        if (next < top || next >= exit) {
+          exec.steps = steps;
+          return next;
+        }
+        pc = next;
+      }
+    } catch (e) {
+      exec.faultPc = pc;
+      exec.steps = steps;
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Closures for the shapes that dominate C loops, each doing in one call what the general
+ * composition does in three or four: a store whose address is a constant, a frame slot or a
+ * computed value; a load from a constant address or frame slot; `p + i` with both in registers;
+ * `x op= v` and `x++` on a register; a comparison with a register or constant operand.
+ *
+ * Closure calls, not address translation, are what an interpreter built from closures spends
+ * its time on (DESIGN.md's figures), so every layer these remove is a call less per iteration.
+ * They compute exactly what the general closures compute; the code generator picks one when the
+ * operands have the shape.
+ */
+import type { Cpu, Mode } from '../machine/cpu';
+import type { CFrame, Value } from '../exec/types';
+import { add64, sub64, type I64 } from '../util/int64';
+import type { Rv, VK } from './values';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Where an lvalue lives: a fixed address (a global), a slot of the frame, or computed. */
+export type AddrShape = { k: 'const'; a: I64 } | { k: 'frame'; off: number } | { k: 'fn'; fn: Rv };
+
+/** An operand that needs no closure of its own. */
+export type Leaf = { k: 'reg'; slot: number } | { k: 'const'; v: Value };
+
+/** A load of kind k from an address of the given shape; undefined for kinds without a fast form. */
+export function loadAt(cpu: Cpu, mode: Mode, k: VK, at: AddrShape): Rv | undefined {
+  if (at.k === 'fn') return undefined;
+  if (at.k === 'const') {
+    const a = at.a;
+    switch (k) {
+      case 'i8': return () => (cpu.r8(a, mode) << 24) >> 24;
+      case 'u8': return () => cpu.r8(a, mode);
+      case 'i16': return () => (cpu.r16(a, mode) << 16) >> 16;
+      case 'u16': return () => cpu.r16(a, mode);
+      case 'i32': return () => cpu.r32s(a, mode);
+      case 'u32': return () => cpu.r32(a, mode);
+      case 'i64':
+      case 'u64': return () => cpu.r64(a, mode);
+      case 'f32': return () => cpu.rf32(a, mode);
+      case 'f64': return () => cpu.rf64(a, mode);
+      default: return undefined;
+    }
+  }
+  const off = at.off;
+  switch (k) {
+    case 'i8': return (f) => (cpu.r8(f.fp + off, mode) << 24) >> 24;
+    case 'u8': return (f) => cpu.r8(f.fp + off, mode);
+    case 'i16': return (f) => (cpu.r16(f.fp + off, mode) << 16) >> 16;
+    case 'u16': return (f) => cpu.r16(f.fp + off, mode);
+    case 'i32': return (f) => cpu.r32s(f.fp + off, mode);
+    case 'u32': return (f) => cpu.r32(f.fp + off, mode);
+    case 'i64':
+    case 'u64': return (f) => cpu.r64(f.fp + off, mode);
+    case 'f32': return (f) => cpu.rf32(f.fp + off, mode);
+    case 'f64': return (f) => cpu.rf64(f.fp + off, mode);
+    default: return undefined;
+  }
+}
+
+/**
+ * An op storing the value of `v` (already of kind k; narrower integer stores truncate it as the
+ * hardware does) at an address of the given shape, then going to `next`. The address and the
+ * value are computed first, so a faulting load leaves nothing done.
+ */
+export function storeOp(cpu: Cpu, mode: Mode, k: VK, at: AddrShape, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+  if (at.k === 'const') {
+    const a = at.a;
+    switch (k) {
+      case 'i8': case 'u8': return (f) => { cpu.w8(a, v(f) as number, mode); return next; };
+      case 'i16': case 'u16': return (f) => { cpu.w16(a, v(f) as number, mode); return next; };
+      case 'i32': case 'u32': return (f) => { cpu.w32(a, v(f) as number, mode); return next; };
+      case 'i64': case 'u64': return (f) => { cpu.w64(a, v(f) as I64, mode); return next; };
+      case 'f32': return (f) => { cpu.wf32(a, v(f) as number, mode); return next; };
+      case 'f64': return (f) => { cpu.wf64(a, v(f) as number, mode); return next; };
+      default: return undefined;
+    }
+  }
+  if (at.k === 'frame') {
+    const off = at.off;
+    switch (k) {
+      case 'i8': case 'u8': return (f) => { cpu.w8(f.fp + off, v(f) as number, mode); return next; };
+      case 'i16': case 'u16': return (f) => { cpu.w16(f.fp + off, v(f) as number, mode); return next; };
+      case 'i32': case 'u32': return (f) => { cpu.w32(f.fp + off, v(f) as number, mode); return next; };
+      case 'i64': case 'u64': return (f) => { cpu.w64(f.fp + off, v(f) as I64, mode); return next; };
+      case 'f32': return (f) => { cpu.wf32(f.fp + off, v(f) as number, mode); return next; };
+      case 'f64': return (f) => { cpu.wf64(f.fp + off, v(f) as number, mode); return next; };
+      default: return undefined;
+    }
+  }
+  const a = at.fn;
+  switch (k) {
+    case 'i8': case 'u8': return (f) => { cpu.w8(a(f) as I64, v(f) as number, mode); return next; };
+    case 'i16': case 'u16': return (f) => { cpu.w16(a(f) as I64, v(f) as number, mode); return next; };
+    case 'i32': case 'u32': return (f) => { cpu.w32(a(f) as I64, v(f) as number, mode); return next; };
+    case 'i64': case 'u64': return (f) => { cpu.w64(a(f) as I64, v(f) as I64, mode); return next; };
+    case 'f32': return (f) => { cpu.wf32(a(f) as I64, v(f) as number, mode); return next; };
+    case 'f64': return (f) => { cpu.wf64(a(f) as I64, v(f) as number, mode); return next; };
+    default: return undefined;
+  }
+}
+
+/** An op `reg = v`. */
+export function regStoreOp(slot: number, v: Rv, next: number): (f: CFrame) => number {
+  return (f) => {
+    f.regs[slot] = v(f);
+    return next;
+  };
+}
+
+/** `p + i * scale` on LP64 with p and i in registers (the slow path keeps 64-bit wrap-around). */
+export function ptrAddRegs(ps: number, is: number, scale: number, neg: boolean, slow: (p: Value, i: Value) => Value): Rv {
+  const m = neg ? -scale : scale;
+  return (f) => {
+    const p = f.regs[ps];
+    const i = f.regs[is];
+    if (typeof p === 'number' && typeof i === 'number') {
+      const r = p + i * m;
+      if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+    }
+    return slow(p, i);
+  };
+}
+
+/** `p + i * scale` on LP64 with i in a register. */
+export function ptrAddReg(p: Rv, is: number, scale: number, neg: boolean, slow: (p: Value, i: Value) => Value): Rv {
+  const m = neg ? -scale : scale;
+  return (f) => {
+    const pv = p(f);
+    const i = f.regs[is];
+    if (typeof pv === 'number' && typeof i === 'number') {
+      const r = pv + i * m;
+      if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+    }
+    return slow(pv, i);
+  };
+}
+
+/**
+ * An op `reg op= v` computed in the register's own kind (no conversion either way), for the
+ * operators whose arithmetic is a single expression.
+ */
+export function regUpdateOp(op: string, k: VK, slot: number, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+  const s = slot;
+  if (k === 'i32') {
+    switch (op) {
+      case '+': return (f) => { f.regs[s] = ((f.regs[s] as number) + (v(f) as number)) | 0; return next; };
+      case '-': return (f) => { f.regs[s] = ((f.regs[s] as number) - (v(f) as number)) | 0; return next; };
+      case '*': return (f) => { f.regs[s] = Math.imul(f.regs[s] as number, v(f) as number); return next; };
+      case '&': return (f) => { f.regs[s] = (f.regs[s] as number) & (v(f) as number); return next; };
+      case '|': return (f) => { f.regs[s] = (f.regs[s] as number) | (v(f) as number); return next; };
+      case '^': return (f) => { f.regs[s] = (f.regs[s] as number) ^ (v(f) as number); return next; };
+    }
+    return undefined;
+  }
+  if (k === 'u32') {
+    switch (op) {
+      case '+': return (f) => { f.regs[s] = ((f.regs[s] as number) + (v(f) as number)) >>> 0; return next; };
+      case '-': return (f) => { f.regs[s] = ((f.regs[s] as number) - (v(f) as number)) >>> 0; return next; };
+      case '&': return (f) => { f.regs[s] = ((f.regs[s] as number) & (v(f) as number)) >>> 0; return next; };
+      case '|': return (f) => { f.regs[s] = ((f.regs[s] as number) | (v(f) as number)) >>> 0; return next; };
+      case '^': return (f) => { f.regs[s] = ((f.regs[s] as number) ^ (v(f) as number)) >>> 0; return next; };
+    }
+    return undefined;
+  }
+  if ((k === 'i64' || k === 'u64') && (op === '+' || op === '-')) {
+    const neg = op === '-';
+    return (f) => {
+      const a = f.regs[s];
+      const b = v(f);
+      if (typeof a === 'number' && typeof b === 'number') {
+        const r = neg ? a - b : a + b;
+        if (r >= -MAX_SAFE && r <= MAX_SAFE) {
+          f.regs[s] = r;
+          return next;
+        }
+      }
+      f.regs[s] = neg ? sub64(a as I64, b as I64) : add64(a as I64, b as I64);
+      return next;
+    };
+  }
+  if (k === 'f64') {
+    switch (op) {
+      case '+': return (f) => { f.regs[s] = (f.regs[s] as number) + (v(f) as number); return next; };
+      case '-': return (f) => { f.regs[s] = (f.regs[s] as number) - (v(f) as number); return next; };
+      case '*': return (f) => { f.regs[s] = (f.regs[s] as number) * (v(f) as number); return next; };
+    }
+  }
+  return undefined;
+}
+
+/** An op `reg += delta` (++/-- on an int, a long or a pointer on LP64, delta already scaled). */
+export function regStepOp(k: VK, slot: number, delta: number, next: number): ((f: CFrame) => number) | undefined {
+  const s = slot;
+  switch (k) {
+    case 'i32': return (f) => { f.regs[s] = ((f.regs[s] as number) + delta) | 0; return next; };
+    case 'u32': return (f) => { f.regs[s] = ((f.regs[s] as number) + delta) >>> 0; return next; };
+    case 'i64':
+    case 'u64':
+      return (f) => {
+        const a = f.regs[s];
+        if (typeof a === 'number') {
+          const r = a + delta;
+          if (r >= -MAX_SAFE && r <= MAX_SAFE) {
+            f.regs[s] = r;
+            return next;
+          }
+        }
+        f.regs[s] = add64(a as I64, delta);
+        return next;
+      };
+  }
+  return undefined;
+}
+
+/**
+ * `l op r` as a truth test when one side is a register or a constant. Valid for every kind but
+ * u64 (whose order is not JS order): JS compares numbers, and a number with a bigint, exactly.
+ */
+export function compareTest(op: string, k: VK, l: Leaf | Rv, r: Leaf | Rv): ((f: CFrame) => boolean) | undefined {
+  if (k === 'u64') return undefined;
+  // a > b is b < a: both sides are pure, so the swap is invisible.
+  if (op === '>' || op === '>=') return compareTest(op === '>' ? '<' : '<=', k, r, l);
+  const lr = typeof l === 'function' ? undefined : l;
+  const rr = typeof r === 'function' ? undefined : r;
+  if (lr?.k === 'reg' && rr?.k === 'const') {
+    const s = lr.slot;
+    const c = rr.v;
+    switch (op) {
+      case '<': return (f) => f.regs[s] < c;
+      case '<=': return (f) => f.regs[s] <= c;
+      case '==': return (f) => f.regs[s] === c;
+      case '!=': return (f) => f.regs[s] !== c;
+    }
+  }
+  if (lr?.k === 'const' && rr?.k === 'reg') {
+    const s = rr.slot;
+    const c = lr.v;
+    switch (op) {
+      case '<': return (f) => c < f.regs[s];
+      case '<=': return (f) => c <= f.regs[s];
+      case '==': return (f) => f.regs[s] === c;
+      case '!=': return (f) => f.regs[s] !== c;
+    }
+  }
+  if (lr?.k === 'reg' && rr?.k === 'reg') {
+    const a = lr.slot;
+    const b = rr.slot;
+    switch (op) {
+      case '<': return (f) => f.regs[a] < f.regs[b];
+      case '<=': return (f) => f.regs[a] <= f.regs[b];
+      case '==': return (f) => f.regs[a] === f.regs[b];
+      case '!=': return (f) => f.regs[a] !== f.regs[b];
+    }
+  }
+  if (typeof l === 'function' && rr?.k === 'const') {
+    const c = rr.v;
+    switch (op) {
+      case '<': return (f) => l(f) < c;
+      case '<=': return (f) => l(f) <= c;
+      case '==': return (f) => l(f) === c;
+      case '!=': return (f) => l(f) !== c;
+    }
+  }
+  if (typeof l === 'function' && rr?.k === 'reg') {
+    const s = rr.slot;
+    switch (op) {
+      case '<': return (f) => l(f) < f.regs[s];
+      case '<=': return (f) => l(f) <= f.regs[s];
+      case '==': return (f) => l(f) === f.regs[s];
+      case '!=': return (f) => l(f) !== f.regs[s];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,201 @@
+// Fused loops (engine/lang/fuse.ts) must be invisible: the same output, the same step count, the
+// same stops and the same restarts after faults as the plain ops they stand for.
+
+import assert from 'node:assert/strict';
+import { WATCH_DATA, PAGE_SIZE } from '../../engine/machine/physmem';
+import type { CFrame } from '../../engine/exec/types';
+import { makeSession, miscDriver, USER_PRELUDE } from '../helpers/run';
+
+/** Output and steps of a program, with fusion (the default) or with every statement its own op. */
+function outcome(src: string, plain: boolean): { stdout: string; steps: number } {
+  const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+  // A statement probe makes every loop run as plain ops, as while the debugger steps back.
+  if (plain) s.kernel.exec.stmtProbe = () => undefined;
+  const r = s.runToEnd();
+  assert.equal(r.programs[0].exitCode, 0, r.programs[0].stderr);
+  return { stdout: r.programs[0].stdout, steps: r.steps };
+}
+
+const SHAPES: Record<string, string> = {
+  'straight body': `
+	for (i = 0; i < 5000; i++) {
+		buf[i] = 'a' + i % 26;
+		s += buf[i];
+	}`,
+  'if, continue and break': `
+	for (i = 0; i < 5000; i++) {
+		if (i % 3 == 0) continue;
+		buf[i & 1023] ^= i;
+		if (buf[7] == 42 && i > 4000) break;
+		s += i & 7 ? buf[i & 1023] : -1;
+	}`,
+  'while with a pointer walk': `
+	char *p = buf, *e = buf + 4000;
+	while (p < e) {
+		*p = (char)(p - buf);
+		s += *p++;
+	}`,
+  'nested loops (the inner one is fused)': `
+	for (i = 0; i < 40; i++)
+		for (j = 0; j < i; j++)
+			s += (buf[j] = i * j);`,
+  'a long body': `
+	for (i = 0; i < 3000; i++) {
+		j = i * 3;
+		buf[j % 4096] = j;
+		s += j;
+		s -= buf[i % 100];
+		buf[i % 50] += 2;
+		s ^= i;
+	}`,
+};
+
+function shapeProgram(body: string): string {
+  return `${USER_PRELUDE}
+static char buf[8192];
+int main(void)
+{
+	long s = 0;
+	int i, j;
+	${body}
+	printf("%ld %d %d\\n", s, buf[5], buf[1000]);
+	return 0;
+}`;
+}
+
+describe('fused loops', () => {
+  for (const [name, body] of Object.entries(SHAPES)) {
+    it(`${name}: same output and same step count as plain ops`, () => {
+      const src = shapeProgram(body);
+      const fused = outcome(src, false);
+      const plain = outcome(src, true);
+      assert.equal(fused.stdout, plain.stdout);
+      assert.equal(fused.steps, plain.steps);
+    });
+  }
+
+  it('a store that faults on a fresh page every 4096 iterations restarts at that store', () => {
+    const driver = miscDriver(
+      'lz',
+      `static char *buf;
+static int faults;
+static int lz_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
+{
+	struct page *page = vmalloc_to_page(buf + (vmf->pgoff << PAGE_SHIFT));
+	get_page(page);
+	vmf->page = page;
+	faults++;
+	return 0;
+}
+static const struct vm_operations_struct lz_ops = { .fault = lz_fault };
+static int lz_mmap(struct file *f, struct vm_area_struct *vma) { vma->vm_ops = &lz_ops; return 0; }`,
+      '.mmap = lz_mmap,',
+      'buf = vmalloc_user(16 * PAGE_SIZE);',
+      'pr_info("lz: %d faults\\n", faults); vfree(buf);',
+    );
+    const program = `${USER_PRELUDE}
+int main(void)
+{
+	int fd = open("/dev/lz", O_RDWR);
+	unsigned char *p = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	unsigned long sum = 0;
+	int i;
+	for (i = 0; i < 16 * 4096; i++) {
+		p[i] = i * 7 + (i >> 12);
+		sum += p[i];
+	}
+	for (i = 0; i < 16 * 4096; i += 4096) sum = sum * 31 + p[i] + p[i + 4095];
+	printf("%lu\\n", sum);
+	return 0;
+}`;
+    let expected = 0n;
+    const p = new Uint8Array(16 * 4096);
+    for (let i = 0; i < p.length; i++) {
+      p[i] = i * 7 + (i >> 12);
+      expected += BigInt(p[i]);
+    }
+    for (let i = 0; i < p.length; i += 4096) expected = BigInt.asUintN(64, expected * 31n + BigInt(p[i]) + BigInt(p[i + 4095]));
+    const s = makeSession({ drivers: { 'lz.c': driver }, programs: { 'user.c': program }, maxSteps: 5e7 });
+    const r = s.runToEnd();
+    assert.equal(r.programs[0].stdout, `${expected}\n`);
+    assert.ok(r.dmesg.some((d) => d.text === 'lz: 16 faults\n' || d.text === 'lz: 16 faults'), r.dmesg.map((d) => d.text).join(''));
+  });
+
+  it('never runs past the end of a slice', () => {
+    const src = shapeProgram(SHAPES['straight body']);
+    const whole = outcome(src, false);
+    const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+    const exec = s.kernel.exec;
+    for (let n = 0; ; n++) {
+      const before = exec.steps;
+      const budget = 97 + (n % 13);
+      const o = s.run(budget);
+      assert.ok(exec.steps - before <= budget, `slice ran ${exec.steps - before} steps for a budget of ${budget}`);
+      if (o === 'done') break;
+    }
+    const r = s.result();
+    assert.equal(r.programs[0].stdout, whole.stdout);
+    assert.equal(r.steps, whole.steps);
+  });
+
+  it('a breakpoint inside the loop stops there on the first iteration, and removing it lets the loop fuse again', () => {
+    const src = shapeProgram(SHAPES['straight body']);
+    const line = src.split('\n').findIndex((l) => l.includes('s += buf[i];')) + 1;
+    const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+    s.setLineBreakpoints('t/p.c', [{ line }]);
+    assert.equal(s.run(1e7), 'stopped');
+    const top = s.currentTask!.thread.top as CFrame;
+    assert.equal(top.fn.locs[top.pc].line, line);
+    const i = top.fn.locals.find((l) => l.name === 'i')!;
+    assert.equal(top.regs[i.slot], 0);
+    assert.equal(s.run(1e7), 'stopped');
+    assert.equal(top.regs[i.slot], 1);
+    s.setLineBreakpoints('t/p.c', []);
+    assert.equal(s.run(1e8), 'done');
+    assert.equal(s.result().programs[0].stdout, outcome(src, false).stdout);
+  });
+
+  it('a hook that asks to stop (a data breakpoint) stops right after the store that set it', () => {
+    const src = `${USER_PRELUDE}
+int main(void)
+{
+	char *buf = mmap((void *)0x10000000, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	long s = 0;
+	int i;
+	memset(buf, 1, 8 * 4096);
+	for (i = 0; i < 8 * 4096; i++) {
+		buf[i] = i;
+		s += buf[i];
+	}
+	printf("%ld\\n", s);
+	return 0;
+}`;
+    const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+    const k = s.kernel;
+    // Run until the fill loop is under way (every page is present after the memset).
+    let task;
+    for (;;) {
+      assert.equal(s.run(500), 'budget');
+      task = s.currentTask;
+      const top = task?.thread.top;
+      if (top?.kind === 'c' && top.fn.name === 'main' && top.regs[top.fn.locals.find((l) => l.name === 'i')!.slot] as number > 10) break;
+    }
+    const watchedVa = 0x10000000 + 5 * 4096 + 100;
+    const pa = k.cpu.peekTranslate(watchedVa, task!.mm!.pgdPa)!;
+    k.cpu.setWatch(Math.floor(pa / PAGE_SIZE), WATCH_DATA, true);
+    k.cpu.onDataWrite = (at) => {
+      if (at === pa) k.exec.pendingStop = { reason: 'event', description: 'watched byte written' };
+    };
+    assert.equal(s.run(1e8), 'stopped');
+    const top = task!.thread.top as CFrame;
+    const i = top.fn.locals.find((l) => l.name === 'i')!;
+    assert.equal(top.regs[i.slot], 5 * 4096 + 100);
+    // Stopped after the store `buf[i] = i`, before `s += buf[i]`.
+    assert.equal(top.fn.locs[top.pc].line, src.split('\n').findIndex((l) => l.includes('s += buf[i];')) + 1);
+    k.cpu.onDataWrite = undefined;
+    assert.equal(s.run(1e8), 'done');
+    let expected = 0;
+    for (let j = 0; j < 8 * 4096; j++) expected += (j << 24) >> 24;
+    assert.equal(s.result().programs[0].stdout, `${expected}\n`);
+  });
+});
