@@ -119,8 +119,11 @@ export class Executor {
 
   /** Pushes the first frame of a thread (its entry point). */
   start(thread: Thread, target: Callable, args: Value[]): void {
+    // A running thread may start another (kthread_run): the running one stays current.
+    const running = this.current;
     this.current = thread;
     this.pushCall(thread, target, args, undefined);
+    if (running) this.current = running;
   }
 
   /** Pushes a frame for target, called by `caller` (or nothing, for an entry point). */
@@ -417,7 +420,9 @@ export class Executor {
     if (step && step.kind === 'out' && step.thread === thread && thread.frames.length < step.depth && below.kind === 'c') {
       this.pendingStop = { reason: 'step' };
     }
-    if (done.kind === 'native' && done.trapFor !== undefined) {
+    if (done.kind === 'native' && done.interrupt) {
+      // Nothing to hand back: the interrupted frame just goes on.
+    } else if (done.kind === 'native' && done.trapFor !== undefined) {
       // A trap handler finished: the interrupted C op runs again; a native that asked for the
       // handler gets its verdict.
       if (below.kind === 'native') below.resume = v;
@@ -520,7 +525,9 @@ export class Executor {
   pushNative(thread: Thread, routine: NativeRoutine, args: Value[]): void {
     const r = routine.impl({ thread, callerMode: thread.mode, callerLoc: undefined }, args);
     if (!isGenerator(r)) return;
-    thread.frames.push(new NativeFrame(routine, r, args, routine.mode, undefined));
+    thread.frames.push(new NativeFrame(routine, r, args, routine.mode, undefined, true));
+    const stop = this.nativeEntered?.(thread, thread.top as NativeFrame);
+    if (stop) this.pendingStop = stop;
   }
 
   private pushHandler(thread: Thread, routine: NativeRoutine, args: Value[], trap: Trap): void {

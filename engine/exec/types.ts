@@ -143,6 +143,11 @@ export class NativeFrame {
     readonly mode: Mode,
     /** A trap-handler frame: when it returns, the interrupted code is resumed or re-run. */
     readonly trapFor: Trap | undefined,
+    /**
+     * Pushed on top of whatever the thread was doing (an interrupt, a softirq, signal delivery):
+     * when it returns, nothing is handed to the frame below.
+     */
+    readonly interrupt = false,
   ) {}
 }
 

@@ -35,6 +35,7 @@ import { Kallsyms } from './kallsyms';
 import { Procfs } from './procfs';
 import { Memory } from './memory';
 import { Binfmt } from './binfmt';
+import { Timers } from './timer';
 import { ProcEntries } from './drivers/procentries';
 import { registerSecurelevelSysctl } from './drivers/securelevel';
 import { DevMem } from './drivers/devmem';
@@ -115,6 +116,7 @@ export class Kernel implements ExecHost {
   readonly kallsyms: Kallsyms;
   readonly procfs: Procfs;
   readonly binfmt: Binfmt;
+  readonly timers: Timers;
   readonly procEntries: ProcEntries;
   readonly devmem: DevMem;
   readonly ksyms: Ksyms;
@@ -144,6 +146,7 @@ export class Kernel implements ExecHost {
     this.locks = new Locks(this);
     this.lib = new Lib(this);
     this.highmem = new Highmem(this);
+    this.timers = new Timers(this);
     this.sched = new Sched(this);
     this.vfs = new Vfs(this);
     this.modules = new Modules(this);
@@ -347,6 +350,11 @@ export class Kernel implements ExecHost {
 
   threadDone(thread: Thread, value: Value | undefined): void {
     const t = this.taskOf(thread);
+    if (t === this.idle) {
+      // The idle task ran an interrupt and has nothing left to do: it just idles again.
+      thread.state = 'runnable';
+      return;
+    }
     if (!t.exited) this.sched.reap(t, typeof value === 'number' ? value : 0, undefined);
   }
 

@@ -9,6 +9,7 @@ import type { I64 } from '../util/int64';
 import { EINVAL, EPERM, ESRCH } from './errno';
 import { SIGKILL } from './fault';
 import { HZ, NS_PER_STEP, type Kernel } from './kernel';
+import { call } from './routines';
 import { TASK_RUNNING, EXIT_DEAD, type Task } from './task';
 
 type Gen<T> = Generator<NativeRequest, T, Value | undefined>;
@@ -45,36 +46,52 @@ export class Sched {
     r.define('current_thread_info', [], () => this.k.current.threadInfoVa);
     r.define('capable', ['cap'], () => (this.k.current.cred.euid === 0 ? 1 : 0));
     r.define('__kmemlab_in_atomic', [], () => (this.k.current.preemptCount > 0 ? 1 : 0));
-    r.define('__kmemlab_in_interrupt', [], () => 0);
+    r.define('__kmemlab_in_interrupt', [], () => (this.k.current.inSoftirq > 0 ? 1 : 0));
     r.define('__might_sleep', ['file', 'line'], (a) => {
       this.mightSleep(this.k.km.readCString(a[0] as number, 256), Number(a[1]));
       return 0;
     });
-    r.define('schedule', [], () => 0);
+    r.define('schedule', [], () => this.schedule());
     r.define('set_current_state', ['state'], (a) => {
       this.k.current.setState(Number(a[0]));
       return 0;
     });
     r.define('signal_pending', ['p'], () => (this.k.current.pendingSignals.length > 0 ? 1 : 0));
     r.define('fatal_signal_pending', ['p'], () => (this.k.current.pendingSignals.some((s) => s.signo === SIGKILL) ? 1 : 0));
-    for (const name of ['msleep', 'ssleep', 'msleep_interruptible', 'udelay', 'mdelay', 'ndelay', 'usleep_range']) {
-      const unit = { msleep: 1e6, msleep_interruptible: 1e6, ssleep: 1e9, udelay: 1e3, mdelay: 1e6, ndelay: 1, usleep_range: 1e3 }[name]!;
-      const sleeps = name.includes('sleep');
+    // Sleeping gives the CPU away until the time has passed; delaying spins (time passes, the
+    // task keeps the CPU), which is what udelay/mdelay do.
+    for (const [name, unit] of [['msleep', 1e6], ['msleep_interruptible', 1e6], ['ssleep', 1e9], ['usleep_range', 1e3]] as const) {
+      r.define(name, ['t'], (a) => this.sleepFor(Number(a[0]) * unit, name));
+    }
+    for (const [name, unit] of [['udelay', 1e3], ['mdelay', 1e6], ['ndelay', 1]] as const) {
       r.define(name, ['t'], (a) => {
-        if (sleeps) this.mightSleep('kernel/timer.c', 0);
         this.k.idleNs += Number(a[0]) * unit;
         this.k.syncJiffies();
         return 0;
       });
     }
     for (const name of ['schedule_timeout', 'schedule_timeout_interruptible', 'schedule_timeout_uninterruptible']) {
-      r.define(name, ['timeout'], (a) => {
-        this.mightSleep('kernel/timer.c', 0);
-        this.k.idleNs += (Number(a[0]) * 1e9) / HZ;
-        this.k.syncJiffies();
-        return 0;
-      });
+      r.define(name, ['timeout'], (a) => this.sleepFor((Number(a[0]) * 1e9) / HZ, name, 0));
     }
+    r.define('__kmemlab_wait_event', ['wq'], (a) => this.waitEvent(a[0] as number));
+    r.define('__init_waitqueue_head', ['q', 'name'], (a) => {
+      const W = this.k.structs.get('__wait_queue_head');
+      const l = W.addr(a[0] as number, 'task_list');
+      this.k.km.wptr(l, l);
+      this.k.km.wptr(l + this.k.arch.abi.ptrBytes, l);
+      return 0;
+    });
+    for (const name of ['wake_up', 'wake_up_interruptible', 'wake_up_all']) r.define(name, ['q'], (a) => this.wakeQueue(a[0] as number));
+    r.define('wake_up_process', ['tsk'], (a) => {
+      const t = this.taskAt(a[0] as number);
+      if (!t || t.exited) return 0;
+      return this.wake(t) ? 1 : 0;
+    });
+    r.define('__kmemlab_kthread_run', ['threadfn', 'data', 'name'], (a) => this.kthreadCreate(a[0] as I64, a[1] as I64, this.k.km.readCString(a[2] as number, 16), true));
+    r.define('kthread_create_on_node', ['threadfn', 'data', 'node', 'namefmt'], (a) => this.kthreadCreate(a[0] as I64, a[1] as I64, this.k.lib.formatKernel(a[3] as I64, a.slice(4)).slice(0, 15), false));
+    r.define('kthread_should_stop', [], () => (this.k.current.kthreadShouldStop ? 1 : 0));
+    r.define('kthread_stop', ['k'], (a) => this.kthreadStop(a[0] as number));
+    r.define('kthread', ['threadfn', 'data'], (a) => this.kthreadMain(a[0] as I64, a[1] as I64), { exported: false });
     r.define('msecs_to_jiffies', ['m'], (a) => Math.ceil((Number(a[0]) * HZ) / 1000));
     r.define('usecs_to_jiffies', ['u'], (a) => Math.ceil((Number(a[0]) * HZ) / 1e6));
     r.define('jiffies_to_msecs', ['j'], (a) => Math.floor((Number(a[0]) * 1000) / HZ));
@@ -97,11 +114,162 @@ export class Sched {
     r.define('module_put', ['module'], () => 0);
   }
 
+  // ---- scheduling ---------------------------------------------------------------------------------
+
+  private readonly waitQueues = new Map<number, Task[]>();
+  private rrCursor = 0;
+
+  taskAt(va: number): Task | undefined {
+    for (const t of this.k.tasks.values()) if (t.va === va) return t;
+    return undefined;
+  }
+
+  /** Makes a blocked task runnable again. */
+  wake(t: Task): boolean {
+    if (t.thread.state !== 'blocked') return false;
+    t.thread.state = 'runnable';
+    t.thread.blockedOn = '';
+    t.wakeAtNs = undefined;
+    t.setState(TASK_RUNNING);
+    return true;
+  }
+
+  /** Wakes the sleepers whose time has come. */
+  wakeSleepers(): void {
+    const now = this.k.nowNs();
+    for (const t of this.k.tasks.values()) if (!t.exited && t.thread.state === 'blocked' && t.wakeAtNs !== undefined && t.wakeAtNs <= now) this.wake(t);
+  }
+
+  /** The next time a sleeper or a timer needs the CPU (undefined: nothing will ever happen). */
+  nextEventNs(): number | undefined {
+    let best = this.k.timers.nextExpiryNs();
+    for (const t of this.k.tasks.values()) {
+      if (!t.exited && t.thread.state === 'blocked' && t.wakeAtNs !== undefined) best = best === undefined ? t.wakeAtNs : Math.min(best, t.wakeAtNs);
+    }
+    return best;
+  }
+
+  /** Tasks that can run now, in pid order. */
+  runnable(): Task[] {
+    return [...this.k.tasks.values()].filter((t) => !t.exited && t.thread.state === 'runnable' && t.thread.frames.length > 0).sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
+   * Round robin: the task after the one that ran last. `keep` continues the current task when
+   * it is still runnable (its slice is not over).
+   */
+  pickNext(keep: boolean): Task | undefined {
+    const ready = this.runnable();
+    if (ready.length === 0) return undefined;
+    const cur = this.k.current;
+    if (keep && ready.includes(cur)) return cur;
+    const after = ready.find((t) => t.pid > this.rrCursor);
+    const next = after ?? ready[0];
+    this.rrCursor = next.pid;
+    return next;
+  }
+
+  /** Blocks the current task until `wake` (or the time, if given). */
+  private *block(reason: string, wakeAtNs?: number): Gen<void> {
+    const t = this.k.current;
+    t.wakeAtNs = wakeAtNs;
+    t.setState(1);
+    yield { kind: 'block', reason };
+  }
+
+  /** msleep and friends: report sleeping in atomic context, else give the CPU away. */
+  private *sleepFor(ns: number, what: string, ret = 0): NativeGen {
+    const t = this.k.current;
+    if (t.preemptCount > 0) {
+      this.mightSleep('kernel/timer.c', 1509);
+      this.schedulingWhileAtomic(t);
+      return ret;
+    }
+    yield* this.block(what, this.k.nowNs() + Math.max(0, ns));
+    return ret;
+  }
+
+  /** schedule(): sleep if the task set itself non-running, else let others run. */
+  private *schedule(): NativeGen {
+    const t = this.k.current;
+    if (t.preemptCount > 0) {
+      this.schedulingWhileAtomic(t);
+      return 0;
+    }
+    if (t.state !== TASK_RUNNING) yield* this.block('schedule');
+    else yield* this.block('schedule (yield)', this.k.nowNs());
+    return 0;
+  }
+
+  private *waitEvent(wq: number): NativeGen {
+    const t = this.k.current;
+    if (t.preemptCount > 0) {
+      this.mightSleep('include/linux/wait.h', 0);
+      return 0;
+    }
+    let list = this.waitQueues.get(wq);
+    if (!list) {
+      list = [];
+      this.waitQueues.set(wq, list);
+    }
+    list.push(t);
+    yield* this.block(`wait_event on ${this.k.oops.fmtPtr(wq)}`);
+    return 0;
+  }
+
+  private wakeQueue(wq: number): number {
+    const list = this.waitQueues.get(wq) ?? [];
+    this.waitQueues.delete(wq);
+    for (const t of list) if (!t.exited) this.wake(t);
+    return 0;
+  }
+
+  private kthreadCreate(fn: I64, data: I64, name: string, run: boolean): number {
+    const k = this.k;
+    const t = k.newTask(name, 'kernel', { uid: 0, gid: 0, euid: 0, egid: 0 }, k.idle);
+    t.setMm(undefined, k.initMm);
+    k.exec.start(t.thread, k.routines.must('kthread'), [fn, data]);
+    k.switchTo(k.current);
+    if (!run) {
+      t.thread.state = 'blocked';
+      t.thread.blockedOn = 'created, not yet woken';
+      t.setState(2);
+    }
+    return t.va;
+  }
+
+  private *kthreadMain(fn: I64, data: I64): NativeGen {
+    const ret = (yield* call(fn, data)) as number;
+    return yield* this.doExit(this.k.current, ret, undefined);
+  }
+
+  private *kthreadStop(va: number): NativeGen {
+    const t = this.taskAt(va);
+    if (!t) return -ESRCH;
+    t.kthreadShouldStop = true;
+    this.wake(t);
+    const me = this.k.current;
+    while (!t.exited) {
+      me.wakeAtNs = undefined;
+      yield* this.block(`kthread_stop(${t.comm})`, this.k.nowNs() + 1e6);
+    }
+    return t.exitCode ?? 0;
+  }
+
   /** Runs a task for at most `budget` ops; timers and jiffies advance between slices. */
   run(task: Task, budget: number): RunOutcome {
     this.k.switchTo(task);
     this.k.syncJiffies();
     return this.k.exec.run(task.thread, budget);
+  }
+
+  /**
+   * __schedule's schedule_debug: the count it prints includes __schedule's own preempt_disable.
+   * The task does not sleep (it would never be woken from a softirq).
+   */
+  private schedulingWhileAtomic(t: Task): void {
+    this.k.printk(`\x013BUG: scheduling while atomic: ${t.comm}/${t.pid}/0x${(t.preemptCountWord + 1).toString(16).padStart(8, '0')}\n`);
+    this.k.oops.dumpStack(t, '');
   }
 
   /** "BUG: sleeping function called from invalid context" in atomic context. */
@@ -161,9 +329,8 @@ export class Sched {
     const d = new DataView(ts.buffer);
     const long = (at: number) => (longBytes === 8 ? Number(d.getBigInt64(at, true)) : d.getInt32(at, true));
     const ns = long(0) * 1e9 + long(longBytes);
-    this.k.idleNs += Math.max(0, ns);
-    this.k.syncJiffies();
-    return 0;
+    if (long(longBytes) < 0 || long(longBytes) >= 1e9 || long(0) < 0) return -EINVAL;
+    return yield* this.sleepFor(ns, 'nanosleep');
   }
 
   // ---- exit --------------------------------------------------------------------------------------

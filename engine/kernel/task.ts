@@ -49,6 +49,12 @@ export class Task {
   pendingSignals: { signo: number; code: number; addr: I64 }[] = [];
   /** Preemption/softirq nesting (in_atomic()). */
   preemptCount = 0;
+  /** Softirq nesting (in_softirq(), in_interrupt()): a timer is running on top of this task. */
+  inSoftirq = 0;
+  /** A sleeping task wakes when emulated time reaches this. */
+  wakeAtNs: number | undefined;
+  /** kthread_stop() asked this kernel thread to finish. */
+  kthreadShouldStop = false;
   /** Locks held, for the lock checker. */
   readonly heldLocks: { va: number; kind: string; name: string }[] = [];
   /** Why the task waits, when it does. */
@@ -114,6 +120,11 @@ export class Task {
     TS.set(this.va, 'real_cred', credVa);
     TS.set(this.va, 'cred', credVa);
     k.km.writeCString(TS.addr(this.va, 'comm'), comm.slice(0, 15));
+  }
+
+  /** preempt_count() as Linux packs it: preemption depth in the low byte, softirqs at 0x100 each. */
+  get preemptCountWord(): number {
+    return this.preemptCount - this.inSoftirq + this.inSoftirq * 0x100;
   }
 
   get threadInfoVa(): number {

@@ -49,12 +49,18 @@ export interface LabSpec {
   /** Unload the drivers (rmmod, in reverse order) after the programs; default true. */
   unload: boolean;
   maxSteps: number;
+  /** Emulated time after which the run stops (sleeping tasks advance time without steps). */
+  maxSeconds: number;
+  /** Programs run side by side (scheduled round robin at each jiffy) instead of one after another. */
+  concurrent: boolean;
   /** Free-form extra settings other parts of kmemlab read (devmemPolicy, machine...). */
   extra: Record<string, unknown>;
 }
 
 export const DEFAULT_RAM_MIB = 128;
 export const DEFAULT_MAX_STEPS = 200_000_000;
+/** An hour of emulated time: enough for any lab that sleeps on purpose, short of a task that sleeps forever in a loop. */
+export const DEFAULT_MAX_SECONDS = 3600;
 
 /** A mistake in what the user asked for: exit code 2 with this message. */
 export class BadInput extends Error {
@@ -82,7 +88,7 @@ export function parseLab(text: string, file: string): LabSpec {
   expectType(raw, 'object', file);
   const o = raw as Record<string, unknown>;
   const dir = dirname(file);
-  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'devmemMode', 'machine', 'concurrent']);
+  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'devmemMode', 'machine', 'concurrent', 'maxSeconds']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new BadInput(`${file}: unknown field '${k}'`);
   const arch = (o.arch ?? 'x86_64') as ArchChoice;
   if (!ARCHES.includes(arch)) throw new BadInput(`${file}: arch: '${String(o.arch)}' is not one of ${ARCHES.join(', ')}`);
@@ -98,6 +104,9 @@ export function parseLab(text: string, file: string): LabSpec {
   const checks = ((o.checks ?? []) as unknown[]).map((c, i) => parseCheck(c, `${file}: checks[${i}]`, programs));
   const maxSteps = o.maxSteps === undefined ? DEFAULT_MAX_STEPS : Number(o.maxSteps);
   if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new BadInput(`${file}: maxSteps: must be a positive integer`);
+  const maxSeconds = o.maxSeconds === undefined ? DEFAULT_MAX_SECONDS : Number(o.maxSeconds);
+  if (!Number.isFinite(maxSeconds) || maxSeconds <= 0) throw new BadInput(`${file}: maxSeconds: must be a positive number of emulated seconds`);
+  if (o.concurrent !== undefined && typeof o.concurrent !== 'boolean') throw new BadInput(`${file}: concurrent: must be true or false`);
   const extra: Record<string, unknown> = {};
   for (const k of ['devmemPolicy', 'devmemMode', 'machine', 'concurrent', 'description']) if (o[k] !== undefined) extra[k] = o[k];
   return {
@@ -112,6 +121,8 @@ export function parseLab(text: string, file: string): LabSpec {
     checks,
     unload: o.unload === undefined ? true : Boolean(o.unload),
     maxSteps,
+    maxSeconds,
+    concurrent: o.concurrent === true,
     extra,
   };
 }
@@ -209,6 +220,8 @@ export function labFromFiles(paths: string[], texts: string[]): LabSpec {
     checks: [],
     unload: true,
     maxSteps: DEFAULT_MAX_STEPS,
+    maxSeconds: DEFAULT_MAX_SECONDS,
+    concurrent: false,
     extra: {},
   };
 }

@@ -7,7 +7,7 @@ import { MODE_KERNEL, MODE_USER } from '../machine/tlb';
 import type { CompiledFunction } from '../exec/types';
 import type { TranslationUnit } from '../lang/ast';
 import { linkImage, planImage, type LinkedImage } from '../lang/link';
-import { Kernel, type KernelConfig } from '../kernel/kernel';
+import { HZ, Kernel, NS_PER_STEP, type KernelConfig } from '../kernel/kernel';
 import type { DevmemTraceRecord } from '../kernel/drivers/devmem';
 import { devmemConfigFromLab, DevmemConfigError, type DevmemConfig } from '../kernel/drivers/devmemConfig';
 import type { LoadedModule } from '../kernel/module';
@@ -106,7 +106,12 @@ export class Session {
   readonly programs: ProgramState[];
   private readonly jobs: Job[] = [];
   private jobIndex = 0;
+  /** The task that ran last. */
   private current: Task | undefined;
+  /** The running job's tasks (all the programs at once with `concurrent`). */
+  private foreground: Task[] = [];
+  /** When the current task's slice ends (the next jiffy), in emulated ns. */
+  private sliceEndNs = 0;
   stepLimit: { limit: number; where: string } | undefined;
   private readonly lineBreakpoints = new Map<string, LineBreakpoint[]>();
   /** Called when a breakpoint's op is reached; returning false lets execution go on. */
@@ -264,7 +269,7 @@ export class Session {
 
   /** Starts the next job without running it (the debugger's stop-on-entry needs a task). */
   prime(): Task | undefined {
-    if (!this.current) this.startNextJob();
+    if (this.foreground.length === 0) this.startNextJob();
     return this.current;
   }
 
@@ -273,42 +278,54 @@ export class Session {
     return this.kernel.devmem.trace;
   }
 
-  /** The task running now (for the debugger), if any. */
+  /** The task that ran last (for the debugger), if any. */
   get currentTask(): Task | undefined {
     return this.current;
   }
 
   get done(): boolean {
-    return this.current === undefined && this.jobIndex >= this.jobs.length;
+    return this.foreground.length === 0 && this.jobIndex >= this.jobs.length;
   }
 
+  /** Spawns a job's task: an insmod, a program, or an rmmod. */
+  private spawnJob(job: Job): Task | undefined {
+    const k = this.kernel;
+    if (job.kind === 'insmod') {
+      const d = this.drivers[job.index];
+      d.module = this.linkDriver(d);
+      this.placeBreakpoints(d.image!.functions);
+      return k.modules.spawnInsmod(d.module);
+    }
+    if (job.kind === 'program') {
+      const p = this.programs[job.index];
+      const spec = this.lab.programs[job.index];
+      const main = p.image!.byVar.get(p.image!.find('main')!.v) as CompiledFunction;
+      p.task = k.binfmt.spawn({ path: p.path, sections: p.image!.sections, functions: p.image!.functions, main }, spec.args, {
+        uid: spec.uid,
+        gid: spec.gid,
+        euid: spec.uid,
+        egid: spec.gid,
+      });
+      return p.task;
+    }
+    const d = this.drivers[job.index];
+    return d.module && d.module.state === 'live' ? k.modules.spawnRmmod(d.module) : undefined;
+  }
+
+  /**
+   * Starts the next job; with `concurrent`, every program of the lab starts at once. The jobs'
+   * tasks are the foreground: the next job waits until all of them have ended.
+   */
   private startNextJob(): boolean {
     while (this.jobIndex < this.jobs.length) {
       const job = this.jobs[this.jobIndex++];
-      const k = this.kernel;
-      if (job.kind === 'insmod') {
-        const d = this.drivers[job.index];
-        d.module = this.linkDriver(d);
-        this.placeBreakpoints(d.image!.functions);
-        this.current = k.modules.spawnInsmod(d.module);
-        return true;
+      const started = [this.spawnJob(job)];
+      if (job.kind === 'program' && this.lab.concurrent) {
+        while (this.jobIndex < this.jobs.length && this.jobs[this.jobIndex].kind === 'program') started.push(this.spawnJob(this.jobs[this.jobIndex++]));
       }
-      if (job.kind === 'program') {
-        const p = this.programs[job.index];
-        const spec = this.lab.programs[job.index];
-        const main = p.image!.byVar.get(p.image!.find('main')!.v) as CompiledFunction;
-        p.task = k.binfmt.spawn({ path: p.path, sections: p.image!.sections, functions: p.image!.functions, main }, spec.args, {
-          uid: spec.uid,
-          gid: spec.gid,
-          euid: spec.uid,
-          egid: spec.gid,
-        });
-        this.current = p.task;
-        return true;
-      }
-      const d = this.drivers[job.index];
-      if (d.module && d.module.state === 'live') {
-        this.current = k.modules.spawnRmmod(d.module);
+      this.foreground = started.filter((t): t is Task => t !== undefined);
+      if (this.foreground.length > 0) {
+        this.current = this.foreground[0];
         return true;
       }
     }
@@ -318,53 +335,101 @@ export class Session {
   /**
    * Runs up to `budget` ops. 'stopped' means the executor stopped (breakpoint, step, event);
    * 'done' means every job has finished.
+   *
+   * This is the scheduler's outer loop: the task picked runs until its jiffy ends (then the next
+   * runnable task gets the CPU, round robin) unless it is atomic; due timers fire in softirq
+   * context on top of the task about to run; when every task sleeps, emulated time jumps to the
+   * next wake-up or timer.
    */
   run(budget: number): SliceOutcome {
     const k = this.kernel;
-    const slice = k.sched.stepsPerJiffy;
+    const tickNs = 1e9 / HZ;
     let left = budget;
     while (left > 0) {
-      if (!this.current && !this.startNextJob()) return 'done';
-      const task = this.current!;
+      this.foreground = this.foreground.filter((t) => !t.exited);
+      if (this.foreground.length === 0 && !this.startNextJob()) return 'done';
       if (k.exec.steps >= this.lab.maxSteps) {
-        this.hitStepLimit(task);
+        this.hitLimit(`step limit of ${this.lab.maxSteps}`, `stopped at the step limit (${this.lab.maxSteps})`);
         return 'done';
       }
-      const before = k.exec.steps;
-      const outcome = k.sched.run(task, Math.min(left, slice, this.lab.maxSteps - k.exec.steps));
-      left -= Math.max(1, k.exec.steps - before);
-      if (outcome === 'stopped') return 'stopped';
-      if (outcome === 'dead') {
-        this.current = undefined;
+      if (k.nowNs() > this.lab.maxSeconds * 1e9) {
+        this.hitLimit(`time limit of ${this.lab.maxSeconds} emulated seconds`, `stopped at the time limit (${this.lab.maxSeconds} s)`);
+        return 'done';
+      }
+      k.syncJiffies();
+      k.sched.wakeSleepers();
+      const keep = this.current !== undefined && !this.current.exited && (this.current.preemptCount > 0 || k.nowNs() < this.sliceEndNs);
+      const task = k.sched.pickNext(keep);
+      if (!task) {
+        if (!this.idleUntilNextEvent()) continue;
+        left--;
         continue;
       }
-      if (outcome === 'blocked') {
-        k.printk(`\x013kmemlab: ${task.comm}[${task.pid}] is blocked (${task.thread.blockedOn}) and nothing can wake it; killing it\n`);
-        this.forceEnd(task);
-      }
+      if (task !== this.current || !keep) this.sliceEndNs = (Math.floor(k.nowNs() / tickNs) + 1) * tickNs;
+      this.current = task;
+      if (k.timers.hasDue() && task.inSoftirq === 0) k.timers.raise(task);
+      const before = k.exec.steps;
+      const stepsToTick = Math.max(1, Math.ceil((this.sliceEndNs - k.nowNs()) / NS_PER_STEP));
+      const outcome = k.sched.run(task, Math.min(left, stepsToTick, this.lab.maxSteps - k.exec.steps));
+      left -= Math.max(1, k.exec.steps - before);
+      if (outcome === 'stopped') return 'stopped';
     }
     return this.done ? 'done' : 'budget';
   }
 
-  /** Ends a task from outside (step limit, a task that can never wake): frames go, files close. */
+  /**
+   * Nothing can run: jump emulated time to the next wake-up or timer (a due timer interrupts the
+   * idle task). With nothing left to wait for, the foreground tasks can never wake and are
+   * killed. Returns false when it ended the run instead.
+   */
+  private idleUntilNextEvent(): boolean {
+    const k = this.kernel;
+    const next = k.sched.nextEventNs();
+    if (next === undefined) {
+      for (const t of this.foreground) {
+        k.printk(`\x013kmemlab: ${t.comm}[${t.pid}] is blocked (${t.thread.blockedOn}) and nothing can wake it; killing it\n`);
+        this.forceEnd(t);
+      }
+      return true;
+    }
+    if (next > this.lab.maxSeconds * 1e9) {
+      this.hitLimit(`time limit of ${this.lab.maxSeconds} emulated seconds`, `stopped at the time limit (${this.lab.maxSeconds} s)`);
+      return false;
+    }
+    if (next > k.nowNs()) k.idleNs += next - k.nowNs();
+    k.syncJiffies();
+    k.sched.wakeSleepers();
+    if (k.timers.hasDue()) {
+      k.idle.thread.state = 'runnable';
+      k.timers.raise(k.idle);
+    }
+    return true;
+  }
+
+  /** Ends a task from outside (a limit, a task that can never wake): frames go, files close. */
   private forceEnd(task: Task): void {
     const k = this.kernel;
     k.exec.unwind(task.thread);
     task.thread.state = 'dead';
     k.sched.reap(task, 0, 9);
-    this.current = undefined;
   }
 
-  private hitStepLimit(task: Task): void {
+  /** A step or time limit: every task still alive stops where it is, and nothing more starts. */
+  private hitLimit(what: string, note: string): void {
     const k = this.kernel;
-    const w = k.exec.where(task.thread);
-    const where = `${task.comm}[${task.pid}] in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}`;
+    const task = this.current && !this.current.exited ? this.current : this.foreground[0];
+    const w = task ? k.exec.where(task.thread) : undefined;
+    const where = task ? `${task.comm}[${task.pid}] in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}` : 'idle';
     this.stepLimit = { limit: this.lab.maxSteps, where };
-    k.printk(`\x013kmemlab: step limit of ${this.lab.maxSteps} reached: ${where}\n`);
-    const p = this.programs.find((x) => x.task === task);
-    if (p) p.note = `stopped at the step limit (${this.lab.maxSteps}) in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}`;
-    this.forceEnd(task);
-    for (const q of this.programs) if (!q.task) q.note = 'not run: the step limit was reached before it started';
+    k.printk(`\x013kmemlab: ${what} reached: ${where}\n`);
+    for (const t of this.foreground) {
+      const p = this.programs.find((x) => x.task === t);
+      const tw = k.exec.where(t.thread);
+      if (p) p.note = `${note} in ${tw?.fn ?? '?'}${tw?.loc ? ` at ${tw.loc.file}:${tw.loc.line}` : ''}`;
+      this.forceEnd(t);
+    }
+    this.foreground = [];
+    for (const q of this.programs) if (!q.task) q.note = `not run: the ${what} was reached before it started`;
     this.jobIndex = this.jobs.length;
   }
 
