@@ -86,7 +86,10 @@ export function runCommand(args: string[], io: CliIo): number {
   if (!['text', 'json', 'junit'].includes(format)) throw new BadInput(`--format must be text, json or junit`);
   if (arch !== undefined && !ARCHES.includes(arch)) throw new BadInput(`--arch must be one of ${ARCHES.join(', ')}`);
   const lab = labFromArgs(paths, io.cwd);
-  if (arch) lab.arch = arch;
+  if (arch) {
+    if (!lab.arches.includes(arch)) io.stderr(`kmemlab: note: ${lab.name} is written for ${lab.arches.join(', ')}; on ${arch} its checks may not hold\n`);
+    lab.arch = arch;
+  }
   if (ram !== undefined) {
     checkRam(ram, '--ram');
     lab.ramMiB = ram;

@@ -162,7 +162,7 @@ export class Kernel implements ExecHost {
     this.ksyms = new Ksyms(this);
     this.bootTasks();
     this.bootBanner();
-    this.cpu.onStaleUse = (va, _e, write) => this.emit({ kind: 'stale-tlb', pid: this.current.pid, va, write });
+    this.cpu.onStaleUse = (va, e, write) => this.staleTlbUse(va, e.pfn, write);
   }
 
   // ---- memory at boot --------------------------------------------------------------------------
@@ -312,6 +312,18 @@ export class Kernel implements ExecHost {
 
   printk(text: string, loc?: LogRecord['loc']): void {
     this.log.write(text, this.nowNs(), this.current?.pid ?? 0, loc);
+  }
+
+  /**
+   * An access went through a TLB entry whose page-table entry changed without a flush: the CPU
+   * used the old frame. Recorded in dmesg (once per entry) and sent to the debugger.
+   */
+  private staleTlbUse(va: number, oldPfn: number, write: boolean): void {
+    const now = this.cpu.peekTranslate(va);
+    const t = this.current;
+    const tables = now === undefined ? 'map nothing there' : `map pfn 0x${Math.floor(now / 4096).toString(16)}`;
+    this.printk(`\x017kmemlab: stale TLB entry: ${t.comm}[${t.pid}] ${write ? 'write' : 'read'} at ${this.oops.fmtPtr(va)} reached pfn 0x${oldPfn.toString(16)}; the page tables now ${tables}\n`);
+    this.emit({ kind: 'stale-tlb', pid: t.pid, va, write });
   }
 
   emit(e: KernelEvent): void {

@@ -107,6 +107,25 @@ export class Memory {
       this.flushTlbKernelRange(a[0] as number, a[1] as number);
       return 0;
     });
+    r.define('flush_tlb_page', ['vma', 'addr'], (a) => {
+      const mm = this.k.mmSub.mmAt(this.V.num(a[0] as number, 'vm_mm'));
+      this.flushTlbRange(mm, a[1] as number, (a[1] as number) + PAGE_SIZE);
+      return 0;
+    });
+    r.define('flush_tlb_range', ['vma', 'start', 'end'], (a) => {
+      const mm = this.k.mmSub.mmAt(this.V.num(a[0] as number, 'vm_mm'));
+      this.flushTlbRange(mm, a[1] as number, a[2] as number);
+      return 0;
+    });
+    r.define('flush_tlb_mm', ['mm'], (a) => {
+      this.flushTlbMm(this.k.mmSub.mmAt(a[0] as number));
+      return 0;
+    });
+    // flush_tlb(): reload CR3, dropping every non-global entry of the running address space.
+    r.define('__flush_tlb', [], () => {
+      this.k.cpu.tlb.flushNonGlobal();
+      return 0;
+    });
     r.define('__flush_tlb_one', ['addr'], (a) => {
       this.k.cpu.tlb.flushPage(Math.floor((a[0] as number) / PAGE_SIZE));
       return 0;

@@ -33,6 +33,8 @@ export class Uaccess {
       r.define(`__put_user_${n}`, ['kernel_src', 'ptr'], (a) => this.putUser(a[0] as I64, a[1] as I64, n), fx);
       r.define(`__get_user_${n}`, ['kernel_dst', 'ptr'], (a) => this.getUser(a[0] as I64, a[1] as I64, n), fx);
     }
+    r.define('probe_kernel_read', ['dst', 'src', 'size'], (a) => this.probeKernel(a[0] as I64, a[1] as I64, Number(a[2])), fx);
+    r.define('probe_kernel_write', ['dst', 'src', 'size'], (a) => this.probeKernel(a[0] as I64, a[1] as I64, Number(a[2])), fx);
     r.define('get_fs', [], () => this.segBytes(this.k.current.addrLimit));
     r.define('set_fs', ['fs'], (a) => {
       const v = a[0];
@@ -107,6 +109,20 @@ export class Uaccess {
     const left = yield* this.copy(to, from, n);
     if (left > 0) this.zeroKernel(typeof to === 'number' ? to + (n - left) : to, left);
     return left;
+  }
+
+  /**
+   * probe_kernel_read/write: a copy with page faults disabled and no addr_limit check, so a bad
+   * kernel address gives -EFAULT through the exception table instead of an oops.
+   */
+  private *probeKernel(dst: I64, src: I64, n: number): NativeGen {
+    const t = this.k.current;
+    t.preemptCount++;
+    try {
+      return (yield* this.copy(dst, src, n)) === 0 ? 0 : -EFAULT;
+    } finally {
+      t.preemptCount--;
+    }
   }
 
   /** copy_from_user zero-fills what it could not copy, so stale kernel data never leaks. */

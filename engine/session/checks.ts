@@ -24,6 +24,20 @@ function programFor(c: CheckSpec, run: RunView): RunView['programs'][number] | u
   return run.programs.find((p) => p.path.endsWith(c.program!));
 }
 
+/**
+ * Programs whose ending a check judges (an exitCode or signal check): for them the check decides,
+ * so a lab can expect a program to be killed. Every other program must exit with status 0.
+ */
+export function endingsJudgedByChecks(lab: LabSpec, run: RunView): Set<string> {
+  const judged = new Set<string>();
+  for (const c of lab.checks) {
+    if (c.exitCode === undefined && c.signal === undefined) continue;
+    const p = programFor(c, run);
+    if (p) judged.add(p.path);
+  }
+  return judged;
+}
+
 export function evaluateCheck(c: CheckSpec, run: RunView): CheckResult {
   const dmesg = run.dmesg.map((d) => d.text).join('\n');
   const r = (pass: boolean, detail: string): CheckResult => ({ name: c.name, pass, detail: pass ? '' : detail });

@@ -51,6 +51,8 @@ export interface LabSpec {
   maxSteps: number;
   /** Emulated time after which the run stops (sleeping tasks advance time without steps). */
   maxSeconds: number;
+  /** The arches the lab is written for (its checks pass on each); `arch` is the default. */
+  arches: ArchChoice[];
   /** Programs run side by side (scheduled round robin at each jiffy) instead of one after another. */
   concurrent: boolean;
   /** Free-form extra settings other parts of kmemlab read (devmemPolicy, machine...). */
@@ -88,10 +90,14 @@ export function parseLab(text: string, file: string): LabSpec {
   expectType(raw, 'object', file);
   const o = raw as Record<string, unknown>;
   const dir = dirname(file);
-  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'devmemMode', 'machine', 'concurrent', 'maxSeconds']);
+  const known = new Set(['$schema', 'name', 'title', 'description', 'arch', 'ramMiB', 'securelevel', 'drivers', 'programs', 'checks', 'unload', 'maxSteps', 'devmemPolicy', 'devmemMode', 'machine', 'concurrent', 'maxSeconds', 'arches']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new BadInput(`${file}: unknown field '${k}'`);
   const arch = (o.arch ?? 'x86_64') as ArchChoice;
   if (!ARCHES.includes(arch)) throw new BadInput(`${file}: arch: '${String(o.arch)}' is not one of ${ARCHES.join(', ')}`);
+  const arches = (o.arches ?? [arch]) as ArchChoice[];
+  expectType(arches, 'array', `${file}: arches`);
+  for (const a of arches) if (!ARCHES.includes(a)) throw new BadInput(`${file}: arches: '${String(a)}' is not one of ${ARCHES.join(', ')}`);
+  if (!arches.includes(arch)) throw new BadInput(`${file}: arches: must include the lab's arch '${arch}'`);
   const ramMiB = o.ramMiB === undefined ? DEFAULT_RAM_MIB : Number(o.ramMiB);
   checkRam(ramMiB, `${file}: ramMiB`);
   const securelevel = o.securelevel === undefined ? 0 : Number(o.securelevel);
@@ -114,6 +120,7 @@ export function parseLab(text: string, file: string): LabSpec {
     title: typeof o.title === 'string' ? o.title : '',
     dir,
     arch,
+    arches,
     ramMiB,
     securelevel,
     drivers,
@@ -213,6 +220,7 @@ export function labFromFiles(paths: string[], texts: string[]): LabSpec {
     title: '',
     dir: dirname(normalize(paths[0])),
     arch: 'x86_64',
+    arches: ['x86_64', 'i386', 'i386-pae'],
     ramMiB: DEFAULT_RAM_MIB,
     securelevel: 0,
     drivers,

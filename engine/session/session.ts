@@ -17,7 +17,7 @@ import { Libc, LIBC_DATA_BYTES } from '../libc';
 import type { LibcHost } from '../libc/port';
 import { formatTimestamp } from '../kernel/printk';
 import { archSpec, compileDriver, compileProgram, kernelLayouts, moduleNameOf, typeSystemFor, type SourceFiles } from './build';
-import { evaluateChecks, type CheckResult } from './checks';
+import { endingsJudgedByChecks, evaluateChecks, type CheckResult } from './checks';
 import { BadInput, type LabSpec } from './lab';
 
 export interface ProgramResult {
@@ -466,7 +466,8 @@ export class Session {
     const oops = k.oops.reports.map((o) => ({ ...o }));
     const partial = { dmesg, programs, oops };
     const checks = evaluateChecks(this.lab, partial);
-    const ok = programs.every((p) => p.exitCode === 0) && oops.length === 0 && checks.every((c) => c.pass) && !this.stepLimit;
+    const judged = endingsJudgedByChecks(this.lab, partial);
+    const ok = programs.every((p) => p.exitCode === 0 || judged.has(p.path)) && oops.length === 0 && checks.every((c) => c.pass) && !this.stepLimit;
     return {
       lab: this.lab.name,
       arch: k.arch.name,

@@ -930,6 +930,13 @@ H['asm/pgtable.h'] = String.raw`
 void flush_tlb_all(void);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void __flush_tlb_one(unsigned long addr);
+void __flush_tlb(void);
+#define flush_tlb() __flush_tlb()
+struct vm_area_struct;
+struct mm_struct;
+void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
+void flush_tlb_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+void flush_tlb_mm(struct mm_struct *mm);
 /*
  * Walking the page tables, as pgtable.h, pgtable-3level.h and asm-generic/pgtable-nop{u,m}d.h
  * define it. The tables are in lowmem, so an entry's table is at __va() of its frame. A folded
@@ -1065,7 +1072,7 @@ int __get_user_8(void *kernel_dst, const void __user *ptr);
 #define get_user_catch(err) put_user_catch(err)
 #endif
 `;
-H['linux/uaccess.h'] = '#include <asm/uaccess.h>\n';
+H['linux/uaccess.h'] = '#include <asm/uaccess.h>\nlong probe_kernel_read(void *dst, const void *src, size_t size);\nlong probe_kernel_write(void *dst, const void *src, size_t size);\n';
 
 H['linux/mm_types.h'] = String.raw`
 #ifndef _LINUX_MM_TYPES_H
