@@ -87,7 +87,7 @@ interface ProgramState {
 /** lab.json's /dev/mem settings; a mistake in them is bad input. */
 function labDevmem(lab: LabSpec): DevmemConfig {
   try {
-    return devmemConfigFromLab(lab.extra, lab.ramMiB << 20);
+    return devmemConfigFromLab(lab.extra, lab.ramMiB * 1048576);
   } catch (e) {
     if (e instanceof DevmemConfigError) throw new BadInput(`${lab.name}: lab.json: ${e.message}`);
     throw e;
@@ -128,7 +128,7 @@ export class Session {
       if (names.has(d.name)) throw new BadInput(`two drivers are named ${d.name}`);
       names.add(d.name);
     }
-    const cfg: KernelConfig = { arch, ramBytes: lab.ramMiB << 20, layouts: kernelLayouts(arch), securelevel: lab.securelevel, devmem: labDevmem(lab) };
+    const cfg: KernelConfig = { arch, ramBytes: lab.ramMiB * 1048576, layouts: kernelLayouts(arch), securelevel: lab.securelevel, devmem: labDevmem(lab) };
     this.kernel = new Kernel(cfg);
     this.libc = new Libc(this.libcHost());
     this.kernel.binfmt.setRuntime(this.libc, LIBC_DATA_BYTES);

@@ -113,6 +113,14 @@ describe('kmemlab run', () => {
     assert.match(r.err, /arch: 'vax' is not one of x86_64, i386, i386-pae/);
   });
 
+  it('boots with the largest RAM --ram allows, on a 64-bit and a 32-bit layout', () => {
+    for (const arch of ['x86_64', 'i386-pae']) {
+      const r = cli(['run', 'labs/01-kmalloc-mmap', '--ram', '4096', '--arch', arch, '--format', 'json']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(JSON.parse(r.out).dmesg.map((d: { text: string }) => d.text).join('\n'), /Memory: \d+k\/4194304k available/);
+    }
+  });
+
   it('works as bin/kmemlab', () => {
     const out = execFileSync(path.join(ROOT, 'bin/kmemlab'), ['run', 'labs/01-kmalloc-mmap', '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(JSON.parse(out).checks.length, 6);
