@@ -152,6 +152,8 @@ export class Highmem {
   }
 
   kunmap(pfn: number): void {
+    // kunmap sleeps-safe code only: from a timer it would corrupt pkmap_count (BUG_ON(in_interrupt())).
+    if (this.k.current.inSoftirq > 0) throw new KernelBug('arch/x86/mm/highmem_32.c', 20, 'kunmap called in interrupt context (BUG_ON(in_interrupt()))');
     if (!this.k.pages.isHighmem(pfn)) return;
     this.kunmapHigh(pfn);
   }
@@ -212,21 +214,13 @@ export class Highmem {
     if (n === 1) for (const t of [...this.waiters]) this.wakeUp(t);
   }
 
-  /**
-   * wake_up(&pkmap_map_wait): the sleeper runs again from its kmap. This is the hook a scheduler
-   * that runs several tasks picks up; with one task at a time nobody else can kunmap, so a
-   * sleeper in kmap stays asleep.
-   */
+  /** wake_up(&pkmap_map_wait): the sleeper runs again from its kmap and searches once more. */
   private wakeUp(task: Task): void {
     if (task.exited) {
       this.waiters.delete(task);
       return;
     }
-    task.setState(TASK_RUNNING);
-    if (task.thread.state === 'blocked') {
-      task.thread.state = 'runnable';
-      task.thread.blockedOn = '';
-    }
+    this.k.sched.wake(task);
   }
 
   /** Clears every unused slot that still owes a flush, then flushes the pkmap area once. */
