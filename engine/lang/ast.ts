@@ -32,8 +32,6 @@ export interface VarInfo {
   init?: Initializer;
   /** A read-only object (string literals, const globals): lives in .rodata. */
   readonly?: boolean;
-  /** For the uninitialized-read warning. */
-  everAssigned?: boolean;
   /** `__attribute__((section(...)))`, `__init`, `__exit`. */
   section?: string;
 }
@@ -68,6 +66,8 @@ export type Expr =
   /** A string literal: an anonymous read-only char array. */
   | { k: 'str'; type: CType; v: VarInfo; loc: SourceLoc }
   | { k: 'vaarg'; type: CType; ap: Expr; loc: SourceLoc }
+  /** A GCC bit builtin (popcount, clz, bswap...) of `e`, already converted to its operand type. */
+  | { k: 'builtin'; op: import('./builtins').BitBuiltin; bits: number; type: CType; e: Expr; loc: SourceLoc }
   | { k: 'vastart'; type: CType; ap: Expr; loc: SourceLoc }
   | { k: 'vacopy'; type: CType; dst: Expr; src: Expr; loc: SourceLoc }
   /** A compound literal or other anonymous object initialized in place; value is the object. */

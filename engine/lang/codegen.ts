@@ -20,6 +20,7 @@ import {
 } from './values';
 import { evalConst } from './consteval';
 import { fuseLoops, type LoopShape } from './fuse';
+import { evalBitBuiltin } from './builtins';
 import { compareTest, loadAt, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
@@ -588,6 +589,7 @@ class FnCompiler {
       case 'nop':
         return false;
       case 'unary':
+      case 'builtin':
       case 'cast':
       case 'decay':
       case 'deref':
@@ -694,6 +696,7 @@ class FnCompiler {
       case 'cond':
         return this.lowerCond(e);
       case 'unary':
+      case 'builtin':
         return { ...e, e: this.hoist(e.e) } as Expr;
       case 'cast':
       case 'decay':
@@ -1230,6 +1233,11 @@ class FnCompiler {
       }
       case 'binary':
         return this.binary(e);
+      case 'builtin': {
+        const a = this.value(e.e);
+        const { op, bits } = e;
+        return (f) => evalBitBuiltin(op, bits, a(f) as I64);
+      }
       case 'ptradd': {
         const add = this.ptrAdd(e.scale, e.neg);
         const iLeaf = this.leaf(e.i);

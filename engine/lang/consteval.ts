@@ -6,6 +6,7 @@
 import type { Expr, VarInfo } from './ast';
 import { add64, and64, divS64, divU64, fromDoubleS64, fromDoubleU64, ltU64, mul64, neg64, not64, or64, remS64, remU64, sar64, shl64, shr64, sub64, toDoubleS64, toDoubleU64, xor64, type I64 } from '../util/int64';
 import { type CType, type IntType } from './types';
+import { evalBitBuiltin } from './builtins';
 
 /** Wraps a value to an integer type's width and signedness. */
 export function wrapInt(v: I64, t: IntType): I64 {
@@ -94,6 +95,10 @@ export function evalConst(e: Expr): I64 | number | undefined {
       const c = evalConst(e.c);
       if (c === undefined) return undefined;
       return evalConst(isZero(c) ? e.f : e.t);
+    }
+    case 'builtin': {
+      const v = evalConst(e.e);
+      return v === undefined ? undefined : evalBitBuiltin(e.op, e.bits, v as I64);
     }
     case 'comma':
       return undefined;

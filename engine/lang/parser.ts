@@ -14,6 +14,8 @@ import {
 } from './types';
 import { convertConst, evalAddrConst, evalConst, isZero, wrapInt } from './consteval';
 import { norm64, type I64 } from '../util/int64';
+import { uninitializedReads } from './uninit';
+import { bitBuiltin } from './builtins';
 
 export interface ParseOptions {
   ts: TypeSystem;
@@ -126,7 +128,7 @@ class Parser {
     }
     for (const [name, value] of enums ?? []) file.ids.set(name, { kind: 'enumconst', value });
     this.pushScope();
-    for (const v of locals) this.scope.ids.set(v.name, { kind: 'var', v: { ...v, everAssigned: true } as VarInfo });
+    for (const v of locals) this.scope.ids.set(v.name, { kind: 'var', v: { ...v } });
     try {
       const e = this.expression();
       if (this.peek().kind !== 'eof') throw this.err(this.peek(), `unexpected ${this.describe(this.peek())} after the expression`);
@@ -256,10 +258,11 @@ class Parser {
     const startTok = this.peek();
     const spec = this.declSpec(true);
     if (!spec.hasType && !this.is(';')) {
-      if (this.peek().kind === 'ident' && this.is('(', 1)) {
-        throw this.err(startTok, `return type defaults to 'int' is not supported; write the return type of '${startTok.text}'`);
+      const at = this.peek();
+      if (at.kind === 'ident' && this.is('(', 1)) {
+        throw this.err(at, `return type defaults to 'int' is not supported; write the return type of '${at.text}'`);
       }
-      throw this.err(startTok, `unknown type name '${startTok.text}'`);
+      throw this.err(at, `unknown type name '${at.text}'`);
     }
     if (this.accept(';')) return; // struct/enum declaration only
     let first = true;
@@ -393,7 +396,6 @@ class Parser {
         throw this.err(p.loc, 'parameter name omitted');
       }
       const pv = this.newLocal(p.name, p.type, p.loc, 'param');
-      pv.everAssigned = true;
       fn.params.push(pv);
     }
     this.usedLabels = [];
@@ -404,6 +406,7 @@ class Parser {
     for (const u of this.usedLabels) {
       if (!fn.labels.has(u.name)) throw this.err(u.loc, `label '${u.name}' used but not defined`);
     }
+    for (const r of uninitializedReads(fn)) this.warn(r.loc, `'${r.v.name}' is used uninitialized`);
     this.tu.functions.push(fn);
     this.fn = undefined;
   }
@@ -854,7 +857,12 @@ class Parser {
       }
       const tok = this.peek();
       if (!this.startsType()) {
-        if (tok.kind === 'ident' && (this.is(',', 1) || this.is(')', 1))) throw this.err(tok, `unknown type name '${tok.text}'`);
+        if (params.length === 0 && this.looksLikeKandR()) {
+          throw this.err(tok, 'old-style (K&R) parameter declarations are not supported: give each parameter its type inside the parentheses');
+        }
+        if (tok.kind === 'ident' && !KEYWORDS.has(tok.text) && (this.is(',', 1) || this.is(')', 1) || this.peek(1).kind === 'ident' || this.is('*', 1))) {
+          throw this.err(tok, `unknown type name '${tok.text}'`);
+        }
         throw this.err(tok, `expected declaration specifiers or '...' before ${this.describe(tok)}`);
       }
       const spec = this.declSpec(true);
@@ -868,6 +876,19 @@ class Parser {
     }
     this.expect(')');
     return { params, variadic, unprototyped: false };
+  }
+
+  /** `f(a, b) int a; ... {`: only names in the list, then declarations or the body. */
+  private looksLikeKandR(): boolean {
+    let o = 0;
+    for (;;) {
+      const t = this.peek(o);
+      if (t.kind !== 'ident' || KEYWORDS.has(t.text) || this.isTypedefName(t)) return false;
+      if (this.is(')', o + 1)) break;
+      if (!this.is(',', o + 1)) return false;
+      o += 2;
+    }
+    return this.is('{', o + 2) || this.startsType(o + 2);
   }
 
   private typeName(): CType {
@@ -1122,7 +1143,19 @@ class Parser {
     if (this.startsType() && !(this.peek().kind === 'ident' && this.is(':', 1) && !TYPE_KEYWORDS.has(this.peek().text))) {
       return this.localDeclaration();
     }
+    if (this.looksLikeUnknownType()) throw this.err(this.peek(), `unknown type name '${this.peek().text}'`);
     return [this.statement()];
+  }
+
+  /** `name x ...` or `name *x = ...` with `name` declared nowhere: a type the code forgot to declare. */
+  private looksLikeUnknownType(): boolean {
+    const t = this.peek();
+    if (t.kind !== 'ident' || KEYWORDS.has(t.text) || this.lookup(t.text)) return false;
+    const n = this.peek(1);
+    if (n.kind === 'ident' && !KEYWORDS.has(n.text)) return true;
+    let o = 1;
+    while (this.is('*', o)) o++;
+    return o > 1 && this.peek(o).kind === 'ident' && (this.is('=', o + 1) || this.is(';', o + 1) || this.is(',', o + 1) || this.is('[', o + 1));
   }
 
   private localDeclaration(): Stmt[] {
@@ -1152,7 +1185,6 @@ class Parser {
           const r = this.initializer(v.type, d.loc);
           v.type = r.type;
           init = r.init;
-          v.everAssigned = true;
         }
         if (!isComplete(v.type)) throw this.err(d.loc, `storage size of '${d.name}' isn't known`);
         out.push({ k: 'decl', v, init, loc: d.loc });
@@ -1421,10 +1453,6 @@ class Parser {
     return info.fields.some((f) => f.type.const || (f.type.kind === 'struct' && this.structHasConst(f.type.info)));
   }
 
-  private markAssigned(e: Expr): void {
-    if (e.k === 'var') e.v.everAssigned = true;
-  }
-
   private assignment(): Expr {
     const l = this.conditional();
     const t = this.peek();
@@ -1434,8 +1462,7 @@ class Parser {
       this.next();
       this.checkAssignable(l, this.loc(t), 'left operand of assignment');
       const r = this.assignment();
-      this.markAssigned(l);
-      const value = this.assignConvert(r, l.type, 'assignment');
+      const value = this.assignConvert(r, l.type, 'assignment', undefined, this.loc(t));
       return { k: 'assign', type: unqual(l.type), target: l, value, loc: this.loc(t) };
     }
     const binop = ASSIGN_OPS[op];
@@ -1443,7 +1470,6 @@ class Parser {
     this.next();
     this.checkAssignable(l, this.loc(t), 'left operand of assignment');
     const r = this.rvalue(this.assignment());
-    this.markAssigned(l);
     const lt = unqual(l.type);
     if (lt.kind === 'ptr' && (binop === '+' || binop === '-')) {
       if (!isInteger(r.type)) throw this.err(t, `invalid operands to binary ${binop}`);
@@ -1484,7 +1510,6 @@ class Parser {
   private tempLocal(type: CType, at: SourceLoc): Expr {
     if (!this.fn) throw this.err(at, 'initializer element is not constant');
     const v = this.newLocal(`.tmp${++this.anonCount}`, type, at, 'local');
-    v.everAssigned = true;
     return { k: 'var', type, v, loc: this.loc(at as Token) };
   }
 
@@ -1634,13 +1659,19 @@ class Parser {
   }
 
   /** Conversion as if by assignment, with gcc's diagnostics. */
-  assignConvert(e: Expr, to: CType, ctx: 'assignment' | 'initialization' | 'return' | 'argument'): Expr {
+  /**
+   * Conversion as if by assignment, with gcc's diagnostics. `arg` names the argument being
+   * passed; `opLoc` is where gcc reports an assignment's warnings (its `=`).
+   */
+  assignConvert(e: Expr, to: CType, ctx: ConvContext, arg?: { index: number; fn: string | undefined }, opLoc?: SourceLoc): Expr {
     const r = this.rvalue(e);
     const from = r.type;
     const target = unqual(to);
     const at = r.loc;
+    const warnAt = opLoc ?? at;
+    if (from.kind === 'void' && target.kind !== 'void') throw this.err(at, 'void value not ignored as it ought to be');
     if (target.kind === 'struct') {
-      if (from.kind !== 'struct' || from.info !== target.info) throw this.err(at, `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`);
+      if (from.kind !== 'struct' || from.info !== target.info) throw this.err(at, incompatibleTypes(ctx, target, from));
       return r;
     }
     if (target.kind === 'ptr') {
@@ -1648,29 +1679,49 @@ class Parser {
         const a = target.to;
         const b = from.to;
         if (a.kind !== 'void' && b.kind !== 'void' && !sameType(unqual(a), unqual(b))) {
-          this.warn(at, `${ctxPrefix(ctx)}incompatible pointer type '${typeToString(from)}' (expected '${typeToString(target)}')`);
+          this.warn(warnAt, incompatiblePointer(ctx, target, from, arg));
         } else if (b.const && !a.const) {
-          this.warn(at, `${ctxPrefix(ctx)}discards 'const' qualifier from pointer target type`);
+          this.warn(warnAt, `${ctx === 'argument' ? `passing argument ${argName(arg)}` : ctx} discards 'const' qualifier from pointer target type`);
         }
         return this.convert(r, target);
       }
       if (isInteger(from)) {
-        if (!this.isNullConstant(r)) this.warn(at, `${ctxPrefix(ctx)}makes pointer from integer without a cast`);
+        if (!this.isNullConstant(r)) this.warn(warnAt, intPointerMix(ctx, target, from, arg, 'pointer from integer'));
         return this.convert(r, target);
       }
-      throw this.err(at, `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`);
+      throw this.err(at, incompatibleTypes(ctx, target, from));
     }
     if (isArith(target)) {
       if (from.kind === 'ptr') {
-        if (!isInteger(target)) throw this.err(at, `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`);
-        if (target.ik !== 'bool') this.warn(at, `${ctxPrefix(ctx)}makes integer from pointer without a cast`);
+        if (!isInteger(target)) throw this.err(at, incompatibleTypes(ctx, target, from));
+        if (target.ik !== 'bool') this.warn(warnAt, intPointerMix(ctx, target, from, arg, 'integer from pointer'));
         return this.convert(r, target);
       }
-      if (!isArith(from)) throw this.err(at, `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`);
+      if (!isArith(from)) throw this.err(at, incompatibleTypes(ctx, target, from));
+      if (isInteger(target) && isInteger(from)) this.checkConstantOverflow(r, target);
       return this.convert(r, target);
     }
     if (target.kind === 'void') throw this.err(at, 'void value not ignored as it ought to be');
-    throw this.err(at, `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`);
+    throw this.err(at, incompatibleTypes(ctx, target, from));
+  }
+
+  /**
+   * gcc's -Woverflow: a constant that fits neither the target type nor the type of the other
+   * signedness changes value (so `unsigned u = -1` and `signed char c = 200` pass).
+   */
+  private checkConstantOverflow(e: Expr, target: IntType): void {
+    if (target.ik === 'bool') return;
+    const v = evalConst(e);
+    if (v === undefined) return;
+    const value = BigInt(v as I64);
+    const fromUnsigned = e.type.kind === 'int' && !e.type.signed;
+    const exact = fromUnsigned ? BigInt.asUintN(sizeOf(e.type) * 8, value) : value;
+    const bits = BigInt(target.size * 8);
+    const fits = (signed: boolean) => (signed ? exact >= -(1n << (bits - 1n)) && exact < 1n << (bits - 1n) : exact >= 0n && exact < 1n << bits);
+    if (fits(target.signed) || fits(!target.signed)) return;
+    const now = target.signed ? BigInt.asIntN(Number(bits), exact) : BigInt.asUintN(Number(bits), exact);
+    const kind = target.signed ? 'overflow in conversion' : 'unsigned conversion';
+    this.warn(e.loc, `${kind} from '${typeToString(e.type)}' to '${typeToString(target)}' changes value from '${exact}' to '${now}'`);
   }
 
   private arith(op: BinOp, le: Expr, re: Expr, t: Token): Expr {
@@ -1774,7 +1825,6 @@ class Parser {
     }
     const v = this.newLocal(name, t, this.loc(at), 'local');
     v.inMemory = true;
-    v.everAssigned = true;
     return { k: 'complit', type: t, v, init, loc: this.loc(at) };
   }
 
@@ -1870,7 +1920,6 @@ class Parser {
   private markInMemory(e: Expr): void {
     if (e.k === 'var' && (e.v.kind === 'local' || e.v.kind === 'param')) {
       e.v.inMemory = true;
-      e.v.everAssigned = true;
     } else if (e.k === 'member') this.markInMemory(e.e);
   }
 
@@ -1887,7 +1936,6 @@ class Parser {
     const type = unqual(e.type);
     if (!isArith(type) && type.kind !== 'ptr') throw this.err(t, `wrong type argument to ${what}`);
     if (type.kind === 'ptr') this.checkPointerArith(type, t);
-    this.markAssigned(e);
     return { k: 'incdec', prefix, delta, type, target: e, scale: type.kind === 'ptr' ? sizeOf(type.to) : 1, loc: this.loc(t) };
   }
 
@@ -1920,7 +1968,7 @@ class Parser {
         const nameTok = this.peek();
         const name = this.identText();
         if (e.type.kind !== 'struct') throw this.err(t, `request for member '${name}' in something not a structure or union`);
-        e = this.member(e, e.type.info, name, nameTok);
+        e = this.member(e, e.type.info, name, nameTok, t);
         continue;
       }
       if (t.text === '->') {
@@ -1930,8 +1978,8 @@ class Parser {
         const p = this.rvalue(e);
         if (p.type.kind !== 'ptr' || p.type.to.kind !== 'struct') throw this.err(t, `invalid type argument of '->' (have '${typeToString(p.type)}')`);
         const s = p.type.to;
-        if (!s.info.complete) throw this.err(t, `dereferencing pointer to incomplete type '${typeToString(s)}'`);
-        e = this.member({ k: 'deref', type: s, e: p, loc: this.loc(t) }, s.info, name, nameTok);
+        if (!s.info.complete) throw this.err(t, `invalid use of undefined type '${typeToString(s)}'`);
+        e = this.member({ k: 'deref', type: s, e: p, loc: this.loc(t) }, s.info, name, nameTok, t);
         continue;
       }
       if (t.text === '++' || t.text === '--') {
@@ -1943,10 +1991,11 @@ class Parser {
     }
   }
 
-  private member(e: Expr, info: StructInfo, name: string, at: Token): Expr {
-    if (!info.complete) throw this.err(at, `invalid use of undefined type '${info.isUnion ? 'union' : 'struct'} ${info.tag ?? ''}'`);
+  /** `e.name` or `p->name`; errors point at the operator, as gcc's do. */
+  private member(e: Expr, info: StructInfo, name: string, at: Token, op: Token): Expr {
+    if (!info.complete) throw this.err(op, `invalid use of undefined type '${info.isUnion ? 'union' : 'struct'} ${info.tag ?? ''}'`);
     const f = findField(info, name);
-    if (!f) throw this.err(at, `'${info.isUnion ? 'union' : 'struct'} ${info.tag ?? '<anonymous>'}' has no member named '${name}'`);
+    if (!f) throw this.err(op, `'${info.isUnion ? 'union' : 'struct'} ${info.tag ?? '<anonymous>'}' has no member named '${name}'`);
     // Members of a const object are const.
     const type = e.type.const ? withQuals(f.type, { const: true }) : f.type;
     return { k: 'member', type, e, field: f, loc: this.loc(at) };
@@ -1957,7 +2006,7 @@ class Parser {
     let callee = this.rvalue(calleeExpr);
     let ft: FuncType;
     if (callee.type.kind === 'ptr' && callee.type.to.kind === 'func') ft = callee.type.to;
-    else throw this.err(t, `called object is not a function or function pointer`);
+    else throw this.err(calleeExpr.loc, `called object ${calleeExpr.k === 'var' ? `'${calleeExpr.v.name}' ` : ''}is not a function or function pointer`);
     const args: Expr[] = [];
     const name = calleeExpr.k === 'var' ? calleeExpr.v.name : undefined;
     if (!this.is(')')) {
@@ -1966,16 +2015,16 @@ class Parser {
         const a = this.assignment();
         const i = args.length;
         if (!ft.unprototyped && i >= ft.params.length) {
-          if (!ft.variadic) throw this.err(argTok, `too many arguments to function${name ? ` '${name}'` : ''}`);
+          if (!ft.variadic) throw this.err(calleeExpr.loc, `too many arguments to function${name ? ` '${name}'` : ''}`);
           args.push(this.defaultPromote(this.rvalue(a)));
         } else if (!ft.unprototyped) {
-          args.push(this.assignConvert(a, ft.params[i].type, 'argument'));
+          args.push(this.assignConvert(a, ft.params[i].type, 'argument', { index: i + 1, fn: name }));
         } else args.push(this.defaultPromote(this.rvalue(a)));
         if (!this.accept(',')) break;
       }
     }
     this.expect(')');
-    if (!ft.unprototyped && args.length < ft.params.length) throw this.err(t, `too few arguments to function${name ? ` '${name}'` : ''}`);
+    if (!ft.unprototyped && args.length < ft.params.length) throw this.err(calleeExpr.loc, `too few arguments to function${name ? ` '${name}'` : ''}`);
     if (ft.ret.kind === 'struct' && !ft.ret.info.complete) throw this.err(t, 'calling function with incomplete return type');
     return { k: 'call', type: unqual(ft.ret), callee, fnType: ft, args, loc: this.loc(calleeExpr.loc as Token) };
   }
@@ -2169,7 +2218,6 @@ class Parser {
         this.assignment();
         this.expect(')');
         if (!this.fn?.type.variadic) throw this.err(t, "'va_start' used in function with fixed arguments");
-        this.markAssigned(ap);
         return { k: 'vastart', type: this.ts.void, ap, loc };
       }
       case '__builtin_va_end': {
@@ -2186,12 +2234,25 @@ class Parser {
         this.expect(',');
         const src = this.assignment();
         this.expect(')');
-        this.markAssigned(dst);
         return { k: 'vacopy', type: this.ts.void, dst, src: this.rvalue(src), loc };
       }
       case '_Generic':
         throw this.err(t, "'_Generic' is not supported");
+      case '__builtin_unreachable':
+        this.next();
+        this.expect('(');
+        this.expect(')');
+        return { k: 'cast', type: this.ts.void, e: { k: 'num', type: this.ts.int, value: 0, loc }, loc };
+      case '__builtin_prefetch': {
+        this.next();
+        this.expect('(');
+        const p = this.rvalue(this.assignment());
+        while (this.accept(',')) this.assignment();
+        this.expect(')');
+        return { k: 'cast', type: this.ts.void, e: p, loc };
+      }
     }
+    if (name.startsWith('__builtin_')) return this.builtinCall(t);
     this.next();
     const entry = this.lookup(name);
     if (!entry) {
@@ -2204,16 +2265,32 @@ class Parser {
     if (entry.kind === 'typedef') throw this.err(t, `expected expression before '${name}'`);
     if (entry.kind === 'enumconst') return { k: 'num', type: this.ts.int, value: entry.value, loc };
     const v = entry.v;
-    if (v.kind === 'local' && !v.everAssigned && !v.inMemory && v.type.kind !== 'array' && v.type.kind !== 'struct' && !this.is('=') && !this.isAssignOp()) {
-      this.warn(t, `'${name}' is used uninitialized`);
-      v.everAssigned = true; // report once
-    }
     return { k: 'var', type: v.type, v, loc };
   }
 
-  private isAssignOp(): boolean {
-    const t = this.peek();
-    return t.kind === 'punct' && ASSIGN_OPS[t.text] !== undefined;
+  /**
+   * `__builtin_popcount(x)` and the other bit builtins; `__builtin_memcpy` and friends are the
+   * library routine of the same name when it is declared; anything else is named as unsupported.
+   */
+  private builtinCall(t: Token): Expr {
+    const plain = t.text.slice('__builtin_'.length);
+    const bit = bitBuiltin(plain, this.ts.abi.longBytes * 8);
+    if (!bit) {
+      const lib = this.lookup(plain);
+      if (lib?.kind === 'var' && lib.v.kind === 'func') {
+        this.next();
+        return { k: 'var', type: lib.v.type, v: lib.v, loc: this.loc(t) };
+      }
+      throw this.err(t, `'${t.text}' is not supported`);
+    }
+    this.next();
+    this.expect('(');
+    const arg = this.rvalue(this.assignment());
+    this.expect(')');
+    if (!isInteger(arg.type)) throw this.err(arg.loc, `argument of '${t.text}' must be an integer`);
+    const operand = bit.op === 'abs' ? this.ts.intOfSize(bit.bits / 8, true) : this.ts.intOfSize(bit.bits / 8, false);
+    const type = bit.op === 'bswap' || bit.op === 'abs' ? operand : this.ts.int;
+    return this.fold({ k: 'builtin', op: bit.op, bits: bit.bits, type, e: this.convert(arg, operand), loc: this.loc(t) });
   }
 
   private funcName(t: Token): Expr {
@@ -2271,12 +2348,44 @@ const ASSIGN_OPS: Record<string, BinOp | undefined> = {
   '+=': '+', '-=': '-', '*=': '*', '/=': '/', '%=': '%', '<<=': '<<', '>>=': '>>', '&=': '&', '|=': '|', '^=': '^',
 };
 
+/** gcc's words for a value of type `from` where `target` is needed. */
+function incompatibleTypes(ctx: string, target: CType, from: CType): string {
+  if (ctx === 'return') return `incompatible types when returning type '${typeToString(from)}' but '${typeToString(target)}' was expected`;
+  return `incompatible types when ${ctxWord(ctx)} type '${typeToString(target)}' using type '${typeToString(from)}'`;
+}
+
 function ctxWord(ctx: string): string {
   return ctx === 'assignment' ? 'assigning to' : ctx === 'initialization' ? 'initializing' : ctx === 'return' ? 'returning' : 'passing argument of';
 }
 
-function ctxPrefix(ctx: string): string {
-  return ctx === 'assignment' ? 'assignment ' : ctx === 'initialization' ? 'initialization ' : ctx === 'return' ? 'return ' : 'passing argument ';
+type ConvContext = 'assignment' | 'initialization' | 'return' | 'argument';
+
+function argName(arg: { index: number; fn: string | undefined } | undefined): string {
+  return `${arg?.index ?? 1}${arg?.fn ? ` of '${arg.fn}'` : ''}`;
+}
+
+/** gcc's -Wincompatible-pointer-types wording for each context. */
+function incompatiblePointer(ctx: ConvContext, target: CType, from: CType, arg: { index: number; fn: string | undefined } | undefined): string {
+  const t = typeToString(target);
+  const f = typeToString(from);
+  switch (ctx) {
+    case 'assignment': return `assignment to '${t}' from incompatible pointer type '${f}'`;
+    case 'initialization': return `initialization of '${t}' from incompatible pointer type '${f}'`;
+    case 'return': return `returning '${f}' from a function with incompatible return type '${t}'`;
+    case 'argument': return `passing argument ${argName(arg)} from incompatible pointer type`;
+  }
+}
+
+/** gcc's -Wint-conversion wording: `what` is 'pointer from integer' or 'integer from pointer'. */
+function intPointerMix(ctx: ConvContext, target: CType, from: CType, arg: { index: number; fn: string | undefined } | undefined, what: string): string {
+  const t = typeToString(target);
+  const f = typeToString(from);
+  switch (ctx) {
+    case 'assignment': return `assignment to '${t}' from '${f}' makes ${what} without a cast`;
+    case 'initialization': return `initialization of '${t}' from '${f}' makes ${what} without a cast`;
+    case 'return': return `returning '${f}' from a function with return type '${t}' makes ${what} without a cast`;
+    case 'argument': return `passing argument ${argName(arg)} makes ${what} without a cast`;
+  }
 }
 
 export { wrapInt };

@@ -67,4 +67,25 @@ again:
 `, "5\n7 -1\n25 27\nadd=13 sub=7 \n10 2.50 1099511627791\na-42-ff\n1230\n6\n2 12\n1\n12\n12\n70\n3628800\n13579\n16 25\nthreefour\n35\n21\nstatic\nheap\n6\n42\n5\n");
   });
 
+  it("GCC bit builtins (folded on constants), __builtin_memset/strlen as the library's, prefetch and unreachable", () => {
+    expectOutput(String.raw`#include <stdio.h>
+#include <string.h>
+_Static_assert(__builtin_popcount(0xF0F0) == 8, "folded");
+int main(void) {
+  unsigned v[] = { 1, 0x80000000u, 0xdeadbeef, 7, 0x10 };
+  for (int i = 0; i < 5; i++) {
+    unsigned x = v[i];
+    printf("%d %d %d %d %d %x\n", __builtin_popcount(x), __builtin_clz(x), __builtin_ctz(x), __builtin_ffs(x), __builtin_parity(x), __builtin_bswap32(x));
+  }
+  unsigned long long big = 0x0123456789abcdefULL;
+  printf("%d %d %d %d %llx\n", __builtin_popcountll(big), __builtin_clzll(big), __builtin_ctzll(big << 4), __builtin_ffsll(0), (unsigned long long)__builtin_bswap64(big));
+  printf("%d %lx %x\n", __builtin_popcountl(~0UL), __builtin_bswap64(1), __builtin_bswap16(0x1234));
+  printf("%d %ld %lld\n", __builtin_abs(-5), __builtin_labs(-7L), __builtin_llabs(-9LL));
+  char buf[8]; __builtin_memset(buf, 'x', 3); buf[3] = 0; printf("%s %zu\n", buf, __builtin_strlen(buf));
+  __builtin_prefetch(buf);
+  if (buf[0] != 'x') __builtin_unreachable();
+  return 0;
+}
+`, "1 31 0 1 1 1000000\n1 0 31 32 1 80\n24 0 0 1 0 efbeadde\n3 29 0 1 1 7000000\n1 27 4 5 1 10000000\n32 7 4 0 efcdab8967452301\n64 100000000000000 3412\n5 7 9\nxxx 3\n");
+  });
 });
