@@ -14,7 +14,7 @@ import type { Expr, FuncDef, VarInfo } from '../lang/ast';
 import { typeSystemFor } from './build';
 import { MODE_KERNEL } from '../machine/tlb';
 import { PAGE_SIZE, WATCH_DATA } from '../machine/physmem';
-import type { CFrame, CompiledFunction, Frame, NativeFrame, Value } from '../exec/types';
+import type { CFrame, CompiledFunction, Frame, NativeFrame, NativeRoutine, Value } from '../exec/types';
 import type { StopInfo } from '../exec/executor';
 import type { KernelEvent } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
@@ -216,7 +216,7 @@ export class DebugRuntime {
 
   /** A C function: a breakpoint at its first statement; a kernel routine: stop on entry. */
   private placeFunctionBreakpoint(fb: { name: string; id: number }): boolean {
-    const routine = this.k.routines.get(fb.name) ?? this.k.binfmt.runtime?.routines.get(fb.name);
+    const routine = this.k.routines.get(fb.name) ?? this.k.binfmt.runtime?.routines.get(fb.name) ?? this.builtinModuleRoutine(fb.name);
     if (routine) {
       const set = new Set(this.k.exec.framedNatives ?? []);
       set.add(routine);
@@ -235,6 +235,14 @@ export class DebugRuntime {
       }
     }
     return false;
+  }
+
+  /** A routine of a module built into the kernel (like ksyms), found through kallsyms. */
+  private builtinModuleRoutine(name: string): NativeRoutine | undefined {
+    const sym = this.k.kallsyms.byName(name);
+    if (!sym || !/^[Tt]$/.test(sym.type)) return undefined;
+    const callee = this.k.resolve(sym.address);
+    return callee?.kind === 'native' ? callee : undefined;
   }
 
   setExceptionFilters(filters: string[]): void {

@@ -150,6 +150,14 @@ describe('debug adapter over DAP', function () {
     assert.deepEqual(args.map((a) => a.name), ['vma', 'addr', 'pfn', 'size', 'prot']);
   });
 
+  it('stops at a function breakpoint on a routine of a module built into the kernel', async () => {
+    await launchWith(dc, { lab: LAB('08-ksyms') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ksyms_open' }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(stop.body.reason, 'function breakpoint');
+    const frames = await topFrames(dc, stop.body.threadId!);
+    assert.match(frames[0].name, /^ksyms_open\(inode=0x/);
+  });
+
   it('stops on exception filters: a page fault', async () => {
     await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setExceptionBreakpointsRequest({ filters: ['pagefault'] }));
     const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
