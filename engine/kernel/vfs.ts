@@ -126,6 +126,8 @@ export class Vfs {
     r.define('sys_close', ['fd'], (a) => this.sysClose(Number(a[0])), { exported: false });
     r.define('sys_read', ['fd', 'buf', 'count'], (a) => this.sysRead(Number(a[0]), a[1] as I64, Number(a[2])), { exported: false });
     r.define('sys_write', ['fd', 'buf', 'count'], (a) => this.sysWrite(Number(a[0]), a[1] as I64, Number(a[2])), { exported: false });
+    r.define('sys_pread64', ['fd', 'buf', 'count', 'pos'], (a) => this.sysPread(Number(a[0]), a[1] as I64, Number(a[2]), a[3] as I64, 'read'), { exported: false });
+    r.define('sys_pwrite64', ['fd', 'buf', 'count', 'pos'], (a) => this.sysPread(Number(a[0]), a[1] as I64, Number(a[2]), a[3] as I64, 'write'), { exported: false });
     r.define('sys_lseek', ['fd', 'offset', 'origin'], (a) => this.sysLseek(Number(a[0]), a[1] as I64, Number(a[2])), { exported: false });
     r.define('sys_ioctl', ['fd', 'cmd', 'arg'], (a) => this.sysIoctl(Number(a[0]), Number(a[1]) >>> 0, a[2] as I64), { exported: false });
     r.define('sys_mmap', ['addr', 'len', 'prot', 'flags', 'fd', 'off'], (a) => this.sysMmap(a[0] as number, a[1] as number, Number(a[2]), Number(a[3]), Number(a[4]), a[5] as number), { exported: false });
@@ -592,6 +594,30 @@ export class Vfs {
     if (!write) return -EINVAL;
     if (!this.k.uaccess.accessOk(buf, count)) return -EFAULT;
     return yield* this.withPos(file, (ppos) => call(write, file, buf, count, ppos));
+  }
+
+  /**
+   * pread64/pwrite64: the driver's read/write at `pos` through a loff_t of its own; the file's
+   * f_pos is untouched. A file opened with nonseekable_open has no FMODE_PREAD: -ESPIPE.
+   */
+  private *sysPread(fd: number, buf: I64, count: number, pos: I64, op: 'read' | 'write'): NativeGen {
+    const file = this.fileOf(fd);
+    if (!file) return -EBADF;
+    if (Number(pos) < 0) return -EINVAL;
+    const mode = this.F.num(file, 'f_mode');
+    if (!(mode & (op === 'read' ? 0x1 : 0x2))) return -EBADF;
+    if (!(mode & (op === 'read' ? 0x8 : 0x10))) return -ESPIPE;
+    const fn = this.fopFn(this.F.num(file, 'f_op'), op);
+    if (!fn) return -EINVAL;
+    if (!this.k.uaccess.accessOk(buf, count)) return -EFAULT;
+    const th = this.k.current.thread;
+    th.ksp -= 16;
+    try {
+      this.k.km.w64(th.ksp, pos);
+      return yield* call(fn, file, buf, count, th.ksp);
+    } finally {
+      th.ksp += 16;
+    }
   }
 
   private *sysLseek(fd: number, offset: I64, origin: number): NativeGen {

@@ -1,0 +1,44 @@
+/** File system calls around a driver's file_operations: pread/pwrite positions. */
+import assert from 'node:assert/strict';
+import { dmesgText, miscDriver, run, USER_PRELUDE } from '../helpers/run';
+
+const POS_DRIVER = miscDriver(
+  'pos',
+  `static ssize_t pos_read(struct file *f, char __user *b, size_t n, loff_t *ppos)
+{
+	char c = 'a' + (char)(*ppos % 26);
+	if (put_user(c, b))
+		return -EFAULT;
+	*ppos += 1;
+	return 1;
+}
+static ssize_t pos_write(struct file *f, const char __user *b, size_t n, loff_t *ppos)
+{
+	pr_info("pos: write of %zu at %lld\\n", n, *ppos);
+	*ppos += n;
+	return n;
+}`,
+  '.read = pos_read, .write = pos_write, .llseek = default_llseek,',
+);
+
+describe('pread and pwrite', () => {
+  it('read at the given position and leave the file position alone', () => {
+    const prog = `${USER_PRELUDE}
+int main(void)
+{
+	char c = 0;
+	int fd = open("/dev/pos", O_RDWR);
+	if (fd < 0) return 1;
+	if (pread(fd, &c, 1, 3) != 1) return 2;
+	printf("pread at 3: %c, position %ld\\n", c, (long)lseek(fd, 0, SEEK_CUR));
+	if (read(fd, &c, 1) != 1) return 3;
+	printf("read: %c\\n", c);
+	if (pwrite(fd, "xyz", 3, 40) != 3) return 4;
+	printf("pread at -1: %ld\\n", (long)pread(fd, &c, 1, -1));
+	return 0;
+}`;
+    const r = run({ drivers: { 'pos.c': POS_DRIVER }, programs: { 'p.c': prog } });
+    assert.equal(r.programs[0].stdout, 'pread at 3: d, position 0\nread: a\npread at -1: -1\n', dmesgText(r));
+    assert.match(dmesgText(r), /pos: write of 3 at 40/);
+  });
+});
