@@ -21,7 +21,7 @@ import {
 import { evalConst } from './consteval';
 import { fuseLoops, type LoopShape } from './fuse';
 import { evalBitBuiltin } from './builtins';
-import { compareTest, loadAt, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
+import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -920,6 +920,14 @@ class FnCompiler {
     }
     // A narrowing integer conversion right before a store is the store's own truncation.
     const v = this.value(isNarrowInt(k) ? this.throughTruncation(value) : value);
+    const ix = this.registerIndex(target);
+    if (ix) {
+      const slow = this.ptrAdd(ix.scale, false);
+      if (storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, 0)) {
+        this.emit((next) => storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, next)!);
+        return;
+      }
+    }
     const at = this.addrShape(target);
     const generic = this.setter(target);
     this.emit((next) => storeOp(this.cpu, this.mode, k, at, v, next) ?? ((f) => {
@@ -955,6 +963,22 @@ class FnCompiler {
 
   private leafOrValue(e: CExpr): Leaf | Rv {
     return this.leaf(e) ?? this.value(e);
+  }
+
+  /**
+   * A pointer operand that is a global array's address (`array`), or the value of a pointer
+   * object at a fixed address (`pointer`, e.g. a driver's `static char *buf`).
+   */
+  private fixedBase(e: CExpr): { k: 'array' | 'pointer'; a: number } | undefined {
+    if (e.k === 'decay' && e.e.type.kind === 'array') {
+      const at = this.addrShape(e.e);
+      return at.k === 'const' && typeof at.a === 'number' ? { k: 'array', a: at.a } : undefined;
+    }
+    if ((e.k === 'var' || e.k === 'member' || e.k === 'deref') && e.type.kind === 'ptr' && this.leaf(e) === undefined) {
+      const at = this.addrShape(e);
+      return at.k === 'const' && typeof at.a === 'number' ? { k: 'pointer', a: at.a } : undefined;
+    }
+    return undefined;
   }
 
   /** Where a memory lvalue is: a fixed address, a frame slot, or a computed address. */
@@ -1244,6 +1268,9 @@ class FnCompiler {
         if (this.ptrBytes === 8 && iLeaf?.k === 'reg') {
           const pLeaf = this.leaf(e.p);
           if (pLeaf?.k === 'reg') return ptrAddRegs(pLeaf.slot, iLeaf.slot, e.scale, e.neg, add);
+          const base = this.fixedBase(e.p);
+          if (base?.k === 'array') return ptrAddConstReg(base.a, iLeaf.slot, e.scale, e.neg, add);
+          if (base?.k === 'pointer') return ptrAddLoadedReg(this.cpu, this.mode, base.a, iLeaf.slot, e.scale, e.neg, add);
           return ptrAddReg(this.value(e.p), iLeaf.slot, e.scale, e.neg, add);
         }
         const p = this.value(e.p);
@@ -1331,6 +1358,11 @@ class FnCompiler {
 
   private binary(e: Expr & { k: 'binary' }): Rv {
     const k = this.vk(e.type);
+    // Hot shapes get their own closures so the loop makes a call or two less.
+    if (k === 'i32') {
+      const fast = binaryI32(e.op, this.leafOrValue(e.l), this.leafOrValue(e.r));
+      if (fast) return fast;
+    }
     const l = this.value(e.l);
     const r = this.value(e.r);
     if (e.op === '<<' || e.op === '>>') {
@@ -1338,17 +1370,6 @@ class FnCompiler {
       const cnt = is64(rk) ? (f: CFrame) => Number(BigInt.asUintN(8, BigInt(r(f) as I64))) : r;
       const fn = binaryFn(e.op, k, this.mode);
       return (f) => fn(l(f), cnt(f));
-    }
-    // Hot shapes get their own closures so the loop makes one call less.
-    if (k === 'i32' && e.r.k === 'num') {
-      const c = Number(e.r.value);
-      switch (e.op) {
-        case '+': return (f) => ((l(f) as number) + c) | 0;
-        case '-': return (f) => ((l(f) as number) - c) | 0;
-        case '&': return (f) => (l(f) as number) & c;
-        case '%':
-          if (c !== 0 && c !== -1) return (f) => ((l(f) as number) % c) | 0;
-      }
     }
     const fn = binaryFn(e.op, k, this.mode);
     return (f) => fn(l(f), r(f));
@@ -1378,8 +1399,19 @@ class FnCompiler {
       this.addr(e);
       return () => 0;
     }
+    const ix = this.registerIndex(e);
+    const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, this.ptrAdd(ix.scale, false));
+    if (indexed) return indexed;
     const at = this.addrShape(e);
     return loadAt(this.cpu, this.mode, k, at) ?? makeLoad(this.cpu, this.mode, k, at.k === 'fn' ? at.fn : this.addr(e));
+  }
+
+  /** `*(p + i)` (so `p[i]`) with the pointer and the index in registers, on LP64. */
+  private registerIndex(e: CExpr): { p: number; i: number; scale: number } | undefined {
+    if (this.ptrBytes !== 8 || e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
+    const p = this.leaf(e.e.p);
+    const i = this.leaf(e.e.i);
+    return p?.k === 'reg' && i?.k === 'reg' ? { p: p.slot, i: i.slot, scale: e.e.scale } : undefined;
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {

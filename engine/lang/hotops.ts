@@ -99,6 +99,40 @@ export function storeOp(cpu: Cpu, mode: Mode, k: VK, at: AddrShape, v: Rv, next:
   }
 }
 
+/** `p + i * m` for a register pointer and index (LP64), exact or through the 64-bit slow path. */
+function indexAddr(p: Value, i: Value, m: number, slow: (p: Value, i: Value) => Value): I64 {
+  if (typeof p === 'number' && typeof i === 'number') {
+    const r = p + i * m;
+    if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+  }
+  return slow(p, i) as I64;
+}
+
+/** `p[i]` with p and i in registers (LP64), for the kinds arrays are made of. */
+export function loadIndexed(cpu: Cpu, mode: Mode, k: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
+  switch (k) {
+    case 'i8': return (f) => (cpu.r8(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode) << 24) >> 24;
+    case 'u8': return (f) => cpu.r8(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
+    case 'i32': return (f) => cpu.r32s(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
+    case 'u32': return (f) => cpu.r32(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
+    case 'i64':
+    case 'u64': return (f) => cpu.r64(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
+    case 'f64': return (f) => cpu.rf64(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
+  }
+  return undefined;
+}
+
+/** An op `p[i] = v` with p and i in registers (LP64). */
+export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+  switch (k) {
+    case 'i8': case 'u8': return (f) => { cpu.w8(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
+    case 'i32': case 'u32': return (f) => { cpu.w32(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
+    case 'i64': case 'u64': return (f) => { cpu.w64(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as I64, mode); return next; };
+    case 'f64': return (f) => { cpu.wf64(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
+  }
+  return undefined;
+}
+
 /** An op `reg = v`. */
 export function regStoreOp(slot: number, v: Rv, next: number): (f: CFrame) => number {
   return (f) => {
@@ -133,6 +167,101 @@ export function ptrAddReg(p: Rv, is: number, scale: number, neg: boolean, slow: 
     }
     return slow(pv, i);
   };
+}
+
+/** `A + i * scale` on LP64: a global array indexed by a register. */
+export function ptrAddConstReg(a: number, is: number, scale: number, neg: boolean, slow: (p: Value, i: Value) => Value): Rv {
+  const m = neg ? -scale : scale;
+  return (f) => {
+    const i = f.regs[is];
+    if (typeof i === 'number') {
+      const r = a + i * m;
+      if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+    }
+    return slow(a, i);
+  };
+}
+
+/** `p + i * scale` on LP64 where p is a pointer variable at a fixed address (a global `char *buf`). */
+export function ptrAddLoadedReg(cpu: Cpu, mode: Mode, at: I64, is: number, scale: number, neg: boolean, slow: (p: Value, i: Value) => Value): Rv {
+  const m = neg ? -scale : scale;
+  return (f) => {
+    const p = cpu.r64(at, mode);
+    const i = f.regs[is];
+    if (typeof p === 'number' && typeof i === 'number') {
+      const r = p + i * m;
+      if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+    }
+    return slow(p, i);
+  };
+}
+
+/**
+ * `l op r` in int (i32) arithmetic with a register or constant operand, for the operators whose
+ * C meaning is one JS expression; undefined for other shapes.
+ */
+export function binaryI32(op: string, l: Leaf | Rv, r: Leaf | Rv): Rv | undefined {
+  const lr = typeof l === 'function' ? undefined : l;
+  const rr = typeof r === 'function' ? undefined : r;
+  if (rr?.k === 'const' && typeof rr.v === 'number') {
+    const c = rr.v;
+    if (lr?.k === 'reg') {
+      const s = lr.slot;
+      switch (op) {
+        case '+': return (f) => ((f.regs[s] as number) + c) | 0;
+        case '-': return (f) => ((f.regs[s] as number) - c) | 0;
+        case '*': return (f) => Math.imul(f.regs[s] as number, c);
+        case '&': return (f) => (f.regs[s] as number) & c;
+        case '|': return (f) => (f.regs[s] as number) | c;
+        case '^': return (f) => (f.regs[s] as number) ^ c;
+        case '<<': return (f) => (f.regs[s] as number) << c;
+        case '>>': return (f) => (f.regs[s] as number) >> c;
+        case '%': return c !== 0 && c !== -1 ? (f) => ((f.regs[s] as number) % c) | 0 : undefined;
+        case '/': return c !== 0 && c !== -1 ? (f) => ((f.regs[s] as number) / c) | 0 : undefined;
+      }
+      return undefined;
+    }
+    if (typeof l === 'function') {
+      switch (op) {
+        case '+': return (f) => ((l(f) as number) + c) | 0;
+        case '-': return (f) => ((l(f) as number) - c) | 0;
+        case '*': return (f) => Math.imul(l(f) as number, c);
+        case '&': return (f) => (l(f) as number) & c;
+        case '|': return (f) => (l(f) as number) | c;
+        case '^': return (f) => (l(f) as number) ^ c;
+        case '<<': return (f) => (l(f) as number) << c;
+        case '>>': return (f) => (l(f) as number) >> c;
+        case '%': return c !== 0 && c !== -1 ? (f) => ((l(f) as number) % c) | 0 : undefined;
+        case '/': return c !== 0 && c !== -1 ? (f) => ((l(f) as number) / c) | 0 : undefined;
+      }
+    }
+    return undefined;
+  }
+  if (lr?.k === 'const' && typeof lr.v === 'number' && typeof r === 'function') {
+    const c = lr.v;
+    switch (op) {
+      case '+': return (f) => (c + (r(f) as number)) | 0;
+      case '-': return (f) => (c - (r(f) as number)) | 0;
+      case '*': return (f) => Math.imul(c, r(f) as number);
+      case '&': return (f) => c & (r(f) as number);
+      case '|': return (f) => c | (r(f) as number);
+      case '^': return (f) => c ^ (r(f) as number);
+    }
+    return undefined;
+  }
+  if (lr?.k === 'reg' && rr?.k === 'reg') {
+    const a = lr.slot;
+    const b = rr.slot;
+    switch (op) {
+      case '+': return (f) => ((f.regs[a] as number) + (f.regs[b] as number)) | 0;
+      case '-': return (f) => ((f.regs[a] as number) - (f.regs[b] as number)) | 0;
+      case '*': return (f) => Math.imul(f.regs[a] as number, f.regs[b] as number);
+      case '&': return (f) => (f.regs[a] as number) & (f.regs[b] as number);
+      case '|': return (f) => (f.regs[a] as number) | (f.regs[b] as number);
+      case '^': return (f) => (f.regs[a] as number) ^ (f.regs[b] as number);
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -53,10 +53,15 @@ int main(void)
 `;
 }
 
+/**
+ * CPU seconds the process spends in f (its helper threads included): the machine may be shared,
+ * and wall time would count other programs' work as ours. The native loop is timed the same way.
+ */
 function seconds(f: () => void): number {
-  const t = process.hrtime.bigint();
+  const t = process.cpuUsage();
   f();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const d = process.cpuUsage(t);
+  return (d.user + d.system) / 1e6;
 }
 
 /** Iterations per second of the loop: a full run minus the same run with an empty loop. */
@@ -94,13 +99,13 @@ int main(void)
 	long s = 0;
 	int i, r;
 	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	for (r = 0; r < 20; r++)
 		for (i = 0; i < ${N}; i++) {
 			buf[i] = 'a' + i % 26;
 			s += buf[i];
 		}
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 	printf("%f %ld\\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, s);
 	return 0;
 }
@@ -198,7 +203,7 @@ function main(): void {
   console.log(`  user, mmapped buffer (kmemlab)    ${fmt(usr.rate)}`);
   if (native) {
     console.log(`  gcc -O0 native                    ${fmt(native)}`);
-    console.log(`  ratio native / kmemlab: driver ${(native / drv.rate).toFixed(1)}x, user ${(native / usr.rate).toFixed(1)}x   (targets: >= 1e7 it/s, within 50x)`);
+    console.log(`  ratio native / kmemlab: driver ${(native / drv.rate).toFixed(1)}x, user ${(native / usr.rate).toFixed(1)}x   (targets: >= 3e7 it/s, within 20x)`);
   } else console.log('  gcc -O0 native                    (gcc not available)');
 }
 

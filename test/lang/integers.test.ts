@@ -52,4 +52,43 @@ int main(void) {
 `, "4294967295\n-2147483648\n44\n-128\n-1 65535\n0\n1\n256\n-9223372036854775808\n18446744073709551615 ffffffffffffffff\n8\n1\n1\n8198552921648688536 640511947003803\n2623536934927580674 720 2295594818061633090\n-3 -1\n-2147483648\n1\n-4\n-1\n6\n-3\n18446744073709551611\n98\n1\n-2147483648\n254\n65534\n-25536\n4611686018427387904\n6148914691236517205\n-9223372036854775808 4611686018427387904\n12\n6 4\n1\nfffffff\n410065408\n9000000000\n");
   });
 
+  it('the one-call fast paths (register and constant operands, p[i] with registers, globals indexed by a register) compute what the general closures do', () => {
+    expectOutput(String.raw`#include <stdio.h>
+#include <limits.h>
+static int garr[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static long *gp;
+static long gbuf[4] = { 10, 20, 30, 40 };
+int main(void) {
+  int vals[] = { 0, 1, -1, 7, -7, 26, -26, INT_MAX, INT_MIN, 123456789, -987654321 };
+  long acc = 0;
+  for (int k = 0; k < 11; k++) {
+    int x = vals[k], y = vals[(k + 3) % 11];
+    acc = acc * 31 + (x + 5) + (x - 5) + x * 3 + (x & 12) + (x | 12) + (x ^ 12) + (x << 3) + (x >> 3);
+    acc = acc * 31 + x % 26 + x / 26 + x % -7 + x / -7 + (x << 35) + (x >> 33);
+    acc = acc * 31 + (7 + x) + (7 - x) + 7 * x + (7 & x) + (x + y) + (x - y) + x * y + (x & y) + (x | y) + (x ^ y);
+    acc = acc * 31 + (x < 5) + (5 < x) + (x <= y) + (x > y) + (x >= 5) + (x == y) + (x != 7);
+    unsigned ux = x, uy = y;
+    acc = acc * 31 + (ux < uy) + (ux > 5u) + ux % 26 + ux / 7;
+    long lx = x; unsigned long ulx = lx;
+    acc = acc * 31 + (lx < -5) + (ulx > 5) + (ulx < 10);
+    long long big = (long long)x << 40;
+    acc = acc * 31 + (big < 0) + (big > (1LL << 50)) + (big == (long long)x << 40);
+  }
+  printf("%ld\n", acc);
+  int a[10]; long la[10]; double da[10]; unsigned char ua[10];
+  int *p = a + 5; long *lp = la + 5; double *dp = da + 5; unsigned char *up = ua + 5;
+  for (int i = -5; i < 5; i++) { p[i] = i * 1000; lp[i] = (long)i << 40; dp[i] = i / 4.0; up[i] = i * 50; }
+  long s = 0; double ds = 0;
+  for (int i = -5; i < 5; i++) { s += p[i] + lp[i] + up[i]; ds += dp[i]; }
+  printf("%ld %g\n", s, ds);
+  gp = gbuf;
+  for (int i = 0; i < 4; i++) { gp[i] += garr[i] * 2; s += gp[i] + garr[i + 4]; }
+  printf("%ld %ld\n", s, gbuf[3]);
+  unsigned long long u = 0; for (int i = 0; i < 70; i++) u += 0xfffffffffffULL; printf("%llu\n", u);
+  long long neg = 0; for (int i = 0; i < 10; i++) neg -= 1000000000000LL; printf("%lld\n", neg);
+  char *cp = (char *)ua; for (int i = 0; i < 10; i++) cp++; printf("%d\n", (int)(cp - (char *)ua));
+  return 0;
+}
+`, "-7443307826190504071\n-5497558142850 -1.25\n-5497558142704 48\n1231453023109050\n-10000000000000\n10\n");
+  });
 });
