@@ -34,6 +34,8 @@ export interface VarInfo {
   readonly?: boolean;
   /** `__attribute__((section(...)))`, `__init`, `__exit`. */
   section?: string;
+  /** An alignment asked for with `__attribute__((aligned))` or `_Alignas`, beyond the type's. */
+  align?: number;
 }
 
 export type Expr =

@@ -159,7 +159,7 @@ class FnCompiler {
     for (const v of [...this.def.params, ...this.def.locals]) {
       if (v.inMemory || v.type.kind === 'struct' || v.type.kind === 'array') {
         v.inMemory = true;
-        v.frameOffset = this.allocFrame(sizeOf(v.type), alignOf(v.type));
+        v.frameOffset = this.allocFrame(sizeOf(v.type), Math.max(alignOf(v.type), v.align ?? 1));
       } else {
         v.slot = this.regCount++;
       }

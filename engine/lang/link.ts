@@ -119,7 +119,7 @@ export function planImage(tu: TranslationUnit): ImagePlan {
   for (const fn of tu.functions) put(text, fn.v, functionSizeBytes(fn), 16);
   for (const v of [...tu.anon, ...tu.globals]) {
     const sec = sectionOf(v) === '.rodata' ? ro : sectionOf(v) === '.data' ? data : bss;
-    put(sec, v, Math.max(1, sizeOf(v.type)), Math.max(alignOf(v.type), sizeOf(v.type) >= 16 ? 16 : 1));
+    put(sec, v, Math.max(1, sizeOf(v.type)), Math.max(alignOf(v.type), v.align ?? 1, sizeOf(v.type) >= 16 ? 16 : 1));
   }
   const sections = [text, ro, data, bss];
   let total = 0;

@@ -363,9 +363,13 @@ class Parser {
     if (v.type.const && !v.section) v.readonly = true;
   }
 
+  /** `__attribute__((aligned(n)))` / `_Alignas(n)` on an object: at least that alignment. */
   private applyAlignment(v: VarInfo, attrs: Attr[]): void {
-    void v;
-    void attrs;
+    for (const a of attrs) {
+      if (a.name !== 'aligned') continue;
+      const n = this.attrInt(a, 16)!;
+      if (n > (v.align ?? 0)) v.align = n;
+    }
   }
 
   /** Static initializers must be constant: check now so the error points at the declaration. */
@@ -1180,6 +1184,7 @@ class Parser {
       } else {
         if (d.type.kind === 'void') throw this.err(d.loc, `variable or field '${d.name}' declared void`);
         const v = this.newLocal(d.name, d.type, d.loc, 'local');
+        this.applyAlignment(v, attrs);
         let init: Initializer | undefined;
         if (this.accept('=')) {
           const r = this.initializer(v.type, d.loc);
@@ -1202,6 +1207,7 @@ class Parser {
       name: d.name!, type: d.type, loc: d.loc, kind: 'global', isStatic: true, isExtern: false, symbol, inMemory: true, slot: -1, frameOffset: 0,
       section: this.sectionOf(attrs),
     };
+    this.applyAlignment(v, attrs);
     this.scope.ids.set(d.name!, { kind: 'var', v });
     if (this.accept('=')) {
       const r = this.initializer(v.type, d.loc);

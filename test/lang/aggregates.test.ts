@@ -124,4 +124,24 @@ int main(void) {
 `, "01feffff7f0c4e8efbffffff 12 2147483646 -1000 100 17 -5\n1 -2000 16\n024e61bc80fcef79 8 12345678 -7 30 60\n1073741825 4095 127 31 9\n");
   });
 
+  it('aligned(n) and _Alignas on globals, statics and locals (a page-aligned static buffer for remap_pfn_range)', () => {
+    expectOutput(String.raw`#include <stdio.h>
+#include <stdint.h>
+static char a1;
+static char page[4096] __attribute__((aligned(4096)));
+static char a2;
+static int x16 __attribute__((aligned(16)));
+_Alignas(64) static char c64[3];
+struct s { char c; } __attribute__((aligned(32)));
+static struct s ss;
+int main(void) {
+  _Alignas(16) char local[5];
+  char l2 __attribute__((aligned(8)));
+  printf("%d %d %d %d %d %d\n", (int)((uintptr_t)page % 4096), (int)((uintptr_t)&x16 % 16), (int)((uintptr_t)c64 % 64), (int)((uintptr_t)&ss % 32), (int)((uintptr_t)local % 16), (int)((uintptr_t)&l2 % 8));
+  printf("%zu %zu\n", sizeof(struct s), _Alignof(struct s));
+  (void)a1; (void)a2;
+  return 0;
+}
+`, "0 0 0 0 0 0\n32 32\n");
+  });
 });
