@@ -144,4 +144,36 @@ int main(void) {
 }
 `, "0 0 0 0 0 0\n32 32\n");
   });
+  it('pointer arithmetic over doubles, structs, long long, short, void * (GNU), pointers to pointers and 3-D arrays', () => {
+    expectOutput(String.raw`#include <stdio.h>
+#include <stddef.h>
+struct rec { char tag; double w; short k[3]; };
+int main(void) {
+  double d[6] = { 0.5, 1.5, 2.5, 3.5, 4.5, 5.5 };
+  struct rec r[4] = { { 'a', 1.0, { 1, 2, 3 } }, { 'b', 2.0 }, { 'c', 3.0 }, { 'd', 4.0, { 7, 8, 9 } } };
+  long long ll[5] = { 1, -2, 3, -4, 5 };
+  short sh[5] = { 10, 20, 30, 40, 50 };
+  double *dp = d + 5; struct rec *rp = &r[3]; long long *lp = ll; short *sp = &sh[4];
+  printf("%g %c %lld %d\n", *(dp - 2), (rp - 1)->tag, *(lp + 3), *(sp - 4));
+  printf("%td %td %td\n", dp - d, rp - r, (char *)rp - (char *)r);
+  dp -= 3; rp--; lp += 2; sp -= 2;
+  printf("%g %c %lld %d %d\n", *dp, rp->tag, lp[1], sp[-1], sp[1]);
+  printf("%d %d %d\n", dp > d, rp <= &r[0], lp != ll + 2);
+  void *v = d; v = (char *)v + sizeof(double); v += 8; printf("%g\n", *(double *)v);
+  int m[3][4][5]; int n = 0;
+  for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) for (int k = 0; k < 5; k++) m[i][j][k] = n++;
+  int (*row)[5] = m[1]; int *flat = &m[0][0][0];
+  printf("%d %d %d %d\n", m[2][3][4], row[2][1], *(flat + 37), (int)(&m[2][0][0] - flat));
+  int **pp; int *arr[3]; int a = 1, b = 2, c = 3; arr[0] = &a; arr[1] = &b; arr[2] = &c; pp = arr;
+  **(pp + 2) += 10; *pp[1] *= 7;
+  printf("%d %d %d\n", a, b, c);
+  char *strs[] = { "zero", "one", "two" }; char **sp2 = strs;
+  printf("%s %c %c\n", *(sp2 + 1), **(sp2 + 2), *(*(sp2) + 3));
+  printf("%zu %zu\n", offsetof(struct rec, k[2]), sizeof r / sizeof *r);
+  struct rec *end = r + 4; int cnt = 0; for (struct rec *q = r; q < end; q++) cnt += q->k[0];
+  printf("%d\n", cnt);
+  return 0;
+}
+`, "3.5 c -4 10\n5 3 72\n2.5 c -4 20 40\n1 0 0\n2.5\n59 31 37 40\n1 14 13\none t o\n20 4\n8\n");
+  });
 });
