@@ -1,0 +1,22 @@
+/* Maps /dev/{{module}} and prints what the driver put in the page. */
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
+int main(void)
+{
+	int fd = open("/dev/{{module}}", O_RDONLY);
+	char *p;
+
+	if (fd < 0) {
+		perror("open /dev/{{module}}");
+		return 1;
+	}
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	printf("%s\n", p);
+	return 0;
+}
