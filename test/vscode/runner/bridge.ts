@@ -48,6 +48,15 @@ export async function requestVisibleRows(name: string, options: BridgeOptions = 
   return snapshot.rows;
 }
 
+/**
+ * Asks the runner to make the side bar `widthPx` wide (by dragging its edge, as a person would).
+ * Resolves to the width reached, or undefined when no runner is attached.
+ */
+export async function requestSideBarWidth(widthPx: number, options: BridgeOptions = {}): Promise<number | undefined> {
+  const file = await requestArtifact({ kind: 'sidebar', name: String(Math.round(widthPx)) }, options);
+  return file === undefined ? undefined : (JSON.parse(fs.readFileSync(file, 'utf8')) as { widthPx: number }).widthPx;
+}
+
 async function requestArtifact(request: SuiteRequest, options: BridgeOptions): Promise<string | undefined> {
   const line = formatSuiteRequest(request);
   const dir = artifactsDir();

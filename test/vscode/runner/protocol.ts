@@ -13,7 +13,12 @@ export const ARTIFACTS_DIR_ENV = 'KMEMLAB_VSCODE_ARTIFACTS_DIR';
  */
 export const SUITE_START_LINE = '@@suite-start';
 
-export type SuiteRequestKind = 'screenshot' | 'rows';
+/**
+ * screenshot: a PNG of the workbench; rows: the list/tree rows on screen; sidebar: drag the side
+ * bar's edge so it is NAME pixels wide (NAME is the width in digits), for screenshots whose tree
+ * descriptions are readable.
+ */
+export type SuiteRequestKind = 'screenshot' | 'rows' | 'sidebar';
 
 export interface SuiteRequest {
   kind: SuiteRequestKind;
@@ -21,7 +26,7 @@ export interface SuiteRequest {
   name: string;
 }
 
-const REQUEST_PATTERN = /@@(screenshot|rows) ([A-Za-z0-9._-]{1,100})(?=\s|$)/;
+const REQUEST_PATTERN = /@@(screenshot|rows|sidebar) ([A-Za-z0-9._-]{1,100})(?=\s|$)/;
 
 /** Formats the log line by which the suite asks the runner for something. */
 export function formatSuiteRequest(request: SuiteRequest): string {
@@ -46,7 +51,8 @@ export function isValidArtifactName(name: string): boolean {
 
 /** File the runner writes (atomically, by rename) to answer a request; its appearance is the answer. */
 export function artifactFileName(request: SuiteRequest): string {
-  return request.kind === 'screenshot' ? `${request.name}.png` : `${request.name}.rows.json`;
+  if (request.kind === 'screenshot') return `${request.name}.png`;
+  return request.kind === 'rows' ? `${request.name}.rows.json` : `sidebar-${request.name}.json`;
 }
 
 /** One visible row of a list or tree in the workbench, as a person or screen reader sees it. */

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Page } from 'playwright-core';
 import { SuiteRequest, VisibleRowsSnapshot, artifactFileName, parseSuiteRequest } from './protocol';
-import { readVisibleRows, saveScreenshot, writeJsonAtomically } from './workbench';
+import { readVisibleRows, saveScreenshot, setSideBarWidth, writeJsonAtomically } from './workbench';
 
 /** Lets the views render what the suite just did before the runner looks. */
 const REQUEST_SETTLE_MS = 300;
@@ -43,6 +43,8 @@ export class SuiteRequestHandler {
       await this.page.waitForTimeout(REQUEST_SETTLE_MS);
       if (request.kind === 'screenshot') {
         await saveScreenshot(this.page, file);
+      } else if (request.kind === 'sidebar') {
+        writeJsonAtomically(file, { widthPx: await setSideBarWidth(this.page, Number(request.name)) });
       } else {
         const snapshot: VisibleRowsSnapshot = { name: request.name, rows: await readVisibleRows(this.page) };
         writeJsonAtomically(file, snapshot);

@@ -39,6 +39,25 @@ export async function runPaletteCommand(page: Page, label: string, settleMs = DE
   await page.waitForTimeout(settleMs);
 }
 
+/**
+ * Drags the sash on the side bar's right edge until the side bar is `widthPx` wide (within the
+ * workbench's limits); resolves to the width it ended at.
+ */
+export async function setSideBarWidth(page: Page, widthPx: number): Promise<number> {
+  const sidebar = page.locator('.part.sidebar').first();
+  const box = await sidebar.boundingBox();
+  if (box === null) {
+    throw new Error('the side bar is not visible');
+  }
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + widthPx, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(DEFAULT_SETTLE_MS);
+  return Math.round((await sidebar.boundingBox())?.width ?? 0);
+}
+
 /** Saves a PNG of the page; written under a temporary name and renamed so readers never see half a file. */
 export async function saveScreenshot(page: Page, file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });

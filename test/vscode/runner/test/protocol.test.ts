@@ -29,5 +29,7 @@ describe('runner protocol', () => {
   it('names the answer file after the request', () => {
     assert.equal(artifactFileName({ kind: 'screenshot', name: 'x' }), 'x.png');
     assert.equal(artifactFileName({ kind: 'rows', name: 'x' }), 'x.rows.json');
+    assert.equal(artifactFileName({ kind: 'sidebar', name: '520' }), 'sidebar-520.json');
+    assert.deepEqual(parseSuiteRequest('@@sidebar 520'), { kind: 'sidebar', name: '520' });
   });
 });
