@@ -42,6 +42,8 @@ import { DevMem } from './drivers/devmem';
 import type { DevmemConfig } from './drivers/devmemConfig';
 import { MemDevices } from './drivers/memdevs';
 import { Ksyms } from './drivers/ksyms';
+import { Vt } from './drivers/vt';
+import { Remote } from './remote';
 
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
@@ -120,6 +122,8 @@ export class Kernel implements ExecHost {
   readonly procEntries: ProcEntries;
   readonly devmem: DevMem;
   readonly ksyms: Ksyms;
+  readonly remote: Remote;
+  readonly vt: Vt;
 
   constructor(readonly cfg: KernelConfig) {
     this.arch = archForRam(cfg.arch, cfg.ramBytes);
@@ -146,6 +150,7 @@ export class Kernel implements ExecHost {
     this.locks = new Locks(this);
     this.lib = new Lib(this);
     this.highmem = new Highmem(this);
+    this.remote = new Remote(this);
     this.timers = new Timers(this);
     this.sched = new Sched(this);
     this.vfs = new Vfs(this);
@@ -154,8 +159,10 @@ export class Kernel implements ExecHost {
     registerSecurelevelSysctl(this, this.procEntries);
     this.devmem = new DevMem(this, cfg.devmem, this.procEntries);
     new MemDevices(this, this.devmem);
+    this.vt = new Vt(this, this.procEntries);
     this.kallsyms = new Kallsyms(this);
     this.highmem.addSymbols(this.kallsyms);
+    this.vt.addSymbols(this.kallsyms);
     this.procfs = new Procfs(this);
     this.binfmt = new Binfmt(this);
     for (const r of this.routines.all()) this.functions.set(r.address as number, r);

@@ -1,16 +1,21 @@
 /**
  * The /proc files user programs read, in Linux 3.7's formats: /proc/PID/maps (show_map_vma's
  * columns and padding), /proc/PID/pagemap (64-bit entries: present bit 63, page shift in bits
- * 55-60, PFN in 0-54), /proc/PID/cmdline, /proc/kallsyms and /proc/modules. "self" is the reader.
+ * 55-60, PFN in 0-54), /proc/PID/cmdline and /proc/PID/mem (both through access_process_vm /
+ * access_remote_vm, so the target's pages are faulted in and kmapped one at a time),
+ * /proc/kallsyms and /proc/modules. "self" is the reader.
  */
+import { PAGE_SIZE } from '../machine/physmem';
 import type { NativeGen } from '../exec/types';
-import type { I64 } from '../util/int64';
-import { EINVAL, ENOENT, EACCES } from './errno';
+import { add64, type I64 } from '../util/int64';
+import { EINVAL, ENOENT, EACCES, EFAULT, EIO, ENOMEM, ESRCH } from './errno';
 import type { Kernel } from './kernel';
 import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE } from './mm';
+import { call } from './routines';
 import type { Task } from './task';
+import { FMODE_UNSIGNED_OFFSET } from './drivers/devmem';
 
-type ProcKind = 'maps' | 'pagemap' | 'cmdline' | 'kallsyms' | 'modules' | 'status';
+type ProcKind = 'maps' | 'pagemap' | 'cmdline' | 'kallsyms' | 'modules' | 'status' | 'mem';
 
 interface ProcOpen {
   kind: ProcKind;
@@ -20,11 +25,15 @@ interface ProcOpen {
 
 const PM_PRESENT = 1n << 63n;
 const PM_PSHIFT_4K = 12n << 55n;
+/** proc_info_read hands out at most this much per read. */
+const PROC_BLOCK_SIZE = 3 * 1024;
 
 export class Procfs {
   private readonly open_ = new Map<number, ProcOpen>();
   private readonly textFops: number;
   private readonly pagemapFops: number;
+  private readonly infoFops: number;
+  private readonly memFops: number;
   private readonly dentries = new Map<string, number>();
 
   constructor(private readonly k: Kernel) {
@@ -37,6 +46,13 @@ export class Procfs {
     }, { exported: false });
     this.textFops = k.vfs.makeFops({ read: 'seq_read', llseek: 'default_llseek', release: 'proc_release' });
     this.pagemapFops = k.vfs.makeFops({ read: 'pagemap_read', llseek: 'default_llseek', release: 'proc_release' });
+    r.define('proc_info_read', ['file', 'buf', 'count', 'ppos'], (a) => this.infoRead(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), { exported: false });
+    r.define('proc_pid_cmdline', ['task', 'buffer'], (a) => this.pidCmdline(a[0] as number, a[1] as number), { exported: false });
+    this.infoFops = k.vfs.makeFops({ read: 'proc_info_read', llseek: 'default_llseek', release: 'proc_release' });
+    r.define('mem_read', ['file', 'buf', 'count', 'ppos'], (a) => this.memRw(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number, 0), { exported: false });
+    r.define('mem_write', ['file', 'buf', 'count', 'ppos'], (a) => this.memRw(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number, 1), { exported: false });
+    r.define('mem_lseek', ['file', 'offset', 'orig'], (a) => this.memLseek(a[0] as number, a[1] as I64, Number(a[2])), { exported: false });
+    this.memFops = k.vfs.makeFops({ read: 'mem_read', write: 'mem_write', llseek: 'mem_lseek', release: 'proc_release' });
   }
 
   private dentryFor(path: string): number {
@@ -60,12 +76,14 @@ export class Procfs {
     else if (parts.length === 3) {
       task = parts[1] === 'self' ? reader : this.k.tasks.get(Number(parts[1]));
       if (!task || task.exited || !/^(self|\d+)$/.test(parts[1])) return -ENOENT;
-      if (['maps', 'pagemap', 'cmdline', 'status'].includes(parts[2])) kind = parts[2] as ProcKind;
+      if (['maps', 'pagemap', 'cmdline', 'status', 'mem'].includes(parts[2])) kind = parts[2] as ProcKind;
     }
     if (!kind) return -ENOENT;
+    if (kind === 'mem') return this.memOpen(reader, task!, path, flags, allocFd);
     if ((flags & 3) !== 0) return -EACCES;
     if (kind === 'pagemap' && task !== reader && reader.cred.euid !== 0 && reader.cred.uid !== task?.cred.uid) return -EACCES;
-    const file = this.k.vfs.allocFile(this.dentryFor(path), kind === 'pagemap' ? this.pagemapFops : this.textFops, flags);
+    const fops = kind === 'pagemap' ? this.pagemapFops : kind === 'cmdline' ? this.infoFops : this.textFops;
+    const file = this.k.vfs.allocFile(this.dentryFor(path), fops, flags);
     this.open_.set(file, { kind, task });
     return allocFd(file);
   }
@@ -74,8 +92,6 @@ export class Procfs {
     switch (o.kind) {
       case 'maps':
         return new TextEncoder().encode(this.mapsText(o.task!));
-      case 'cmdline':
-        return this.cmdline(o.task!);
       case 'kallsyms':
         return new TextEncoder().encode(this.k.kallsyms.procText());
       case 'modules':
@@ -147,18 +163,136 @@ export class Procfs {
     return lines.join('');
   }
 
-  private cmdline(task: Task): Uint8Array {
-    const mm = task.mm;
-    if (!mm) return new Uint8Array(0);
-    const start = mm.get('arg_start');
-    const end = mm.get('arg_end');
-    const out = new Uint8Array(Math.max(0, end - start));
-    for (let i = 0; i < out.length; i++) {
-      const pfn = this.k.pt.translate(mm.pgdPa, start + i);
-      if (pfn === undefined) return out.subarray(0, i);
-      out[i] = this.k.mem.read8(pfn * 4096 + ((start + i) & 4095));
+  // ---- /proc/PID/cmdline ----------------------------------------------------------------------
+
+  /** proc_info_read: a fresh page, the file's text made into it, then the part at *ppos. */
+  private *infoRead(file: number, buf: I64, count: number, ppos: number): NativeGen {
+    const o = this.open_.get(file);
+    if (!o || !o.task || o.task.exited) return -ESRCH;
+    const pfn = this.k.pages.alloc(0, 0, 'page');
+    if (pfn === undefined) return -ENOMEM;
+    const page = this.k.directMapVa(pfn * PAGE_SIZE);
+    try {
+      const length = (yield* call(this.k.routines.must('proc_pid_cmdline'), o.task.va, page)) as number;
+      if (length < 0) return length;
+      return yield* call(this.k.routines.must('simple_read_from_buffer'), buf, Math.min(count, PROC_BLOCK_SIZE), ppos, page, length);
+    } finally {
+      this.k.pages.free(pfn, 0);
     }
-    return out;
+  }
+
+  /**
+   * proc_pid_cmdline: arg_start..arg_end (at most a page) through access_process_vm. If the last
+   * byte is not a NUL the program rewrote its arguments (setproctitle), so the text is cut at
+   * the first NUL, or, having none, continued into the environment up to its first NUL.
+   */
+  private *pidCmdline(taskVa: number, buffer: number): NativeGen {
+    const k = this.k;
+    const task = k.sched.taskAt(taskVa);
+    const mm = task?.mm;
+    if (!mm || !mm.get('arg_end')) return 0;
+    const accessProcessVm = k.routines.must('access_process_vm');
+    let len = Math.min(mm.get('arg_end') - mm.get('arg_start'), PAGE_SIZE);
+    let res = (yield* call(accessProcessVm, taskVa, mm.get('arg_start'), buffer, len, 0)) as number;
+    if (res > 0 && k.km.r8(buffer + res - 1) !== 0 && len < PAGE_SIZE) {
+      len = this.strnlen(buffer, res);
+      if (len < res) res = len;
+      else {
+        len = Math.min(mm.get('env_end') - mm.get('env_start'), PAGE_SIZE - res);
+        res += (yield* call(accessProcessVm, taskVa, mm.get('env_start'), buffer + res, len, 0)) as number;
+        res = this.strnlen(buffer, res);
+      }
+    }
+    return res;
+  }
+
+  private strnlen(va: number, max: number): number {
+    const bytes = this.k.km.readBytes(va, max);
+    const nul = bytes.indexOf(0);
+    return nul < 0 ? max : nul;
+  }
+
+  // ---- /proc/PID/mem --------------------------------------------------------------------------
+
+  /**
+   * mem_open: the inode is the target's, mode 0600 (so only its owner, or root, gets past the
+   * permission check), then mm_access with PTRACE_MODE_ATTACH: the reader's uid and gid must be
+   * the target's real, effective and saved ones, or the reader needs CAP_SYS_PTRACE (root).
+   * Positions are addresses, so they are unsigned.
+   */
+  private memOpen(reader: Task, task: Task, path: string, flags: number, allocFd: (file: number) => number): number {
+    const root = reader.cred.euid === 0;
+    const owner = reader.cred.euid === task.cred.euid;
+    if (!root && !owner) return -EACCES;
+    if (task.mm && task.mm !== reader.mm && !this.ptraceMayAccess(reader, task)) return -EACCES;
+    const file = this.k.vfs.allocFile(this.dentryFor(path), this.memFops, flags);
+    const F = this.k.vfs.F;
+    F.set(file, 'f_mode', F.num(file, 'f_mode') | FMODE_UNSIGNED_OFFSET);
+    F.set(file, 'private_data', task.mm?.va ?? 0);
+    this.open_.set(file, { kind: 'mem', task });
+    return allocFd(file);
+  }
+
+  /** __ptrace_may_access: the same thread group, matching credentials, or CAP_SYS_PTRACE. */
+  private ptraceMayAccess(reader: Task, task: Task): boolean {
+    if (reader === task) return true;
+    const c = reader.cred;
+    const t = task.cred;
+    if (c.uid === t.euid && c.uid === t.uid && c.gid === t.egid && c.gid === t.gid) return true;
+    return c.euid === 0;
+  }
+
+  /**
+   * mem_rw: a page at a time through a kernel page — copy_from_user then access_remote_vm for a
+   * write, access_remote_vm then copy_to_user for a read. Nothing transferred at all is -EIO; a
+   * hole after some bytes ends the transfer short. The position is the address reached.
+   */
+  private *memRw(file: number, buf: I64, count: number, ppos: number, write: number): NativeGen {
+    const k = this.k;
+    const o = this.open_.get(file);
+    const mmVa = k.vfs.F.num(file, 'private_data');
+    if (!o || !mmVa || !o.task || o.task.exited || !o.task.mm) return 0;
+    const pfn = k.pages.alloc(0, 0, 'page');
+    if (pfn === undefined) return -ENOMEM;
+    const page = k.directMapVa(pfn * PAGE_SIZE);
+    const longMask = (1n << BigInt(k.arch.abi.longBytes * 8)) - 1n;
+    let addr = Number(BigInt.asUintN(64, BigInt(k.km.r64(ppos))) & longMask);
+    let copied = 0;
+    let left = count;
+    try {
+      while (left > 0) {
+        let thisLen = Math.min(left, PAGE_SIZE);
+        if (write && ((yield* call(k.routines.must('copy_from_user'), page, add64(buf, copied), thisLen)) as number)) {
+          copied = -EFAULT;
+          break;
+        }
+        thisLen = (yield* call(k.routines.must('access_remote_vm'), mmVa, addr, page, thisLen, write)) as number;
+        if (!thisLen) {
+          if (!copied) copied = -EIO;
+          break;
+        }
+        if (!write && ((yield* call(k.routines.must('copy_to_user'), add64(buf, copied), page, thisLen)) as number)) {
+          copied = -EFAULT;
+          break;
+        }
+        addr += thisLen;
+        copied += thisLen;
+        left -= thisLen;
+      }
+      k.km.w64(ppos, addr);
+    } finally {
+      k.pages.free(pfn, 0);
+    }
+    return copied;
+  }
+
+  /** mem_lseek: SEEK_SET and SEEK_CUR only; any value is a valid position. */
+  private memLseek(file: number, offset: I64, orig: number): I64 {
+    const F = this.k.vfs.F;
+    if (orig === 0) F.set(file, 'f_pos', offset);
+    else if (orig === 1) F.set(file, 'f_pos', add64(F.get(file, 'f_pos'), offset));
+    else return -EINVAL;
+    return F.get(file, 'f_pos');
   }
 
   /** pagemap: one 64-bit entry per virtual page, at offset vpn * 8. */

@@ -536,11 +536,28 @@ H['sys/ioctl.h'] = String.raw`
 #define _IOR(type, nr, size) _IOC(_IOC_READ, (type), (nr), sizeof(size))
 #define _IOW(type, nr, size) _IOC(_IOC_WRITE, (type), (nr), sizeof(size))
 #define _IOWR(type, nr, size) _IOC(_IOC_READ | _IOC_WRITE, (type), (nr), sizeof(size))
+#define TIOCSCTTY 0x540E
+#define TIOCNOTTY 0x5422
 int ioctl(int fd, unsigned long request, ...);
 #endif
 `;
 H['linux/ioctl.h'] = '#include <sys/ioctl.h>\n';
-H['linux/kd.h'] = '#define KDGETLED 0x4B31\n#define KDSETLED 0x4B32\n#define LED_SCR 0x01\n#define LED_NUM 0x02\n#define LED_CAP 0x04\n#define KDGKBLED 0x4B64\n#define KDSKBLED 0x4B65\n';
+H['linux/kd.h'] = String.raw`
+#ifndef _LINUX_KD_H
+#define _LINUX_KD_H
+#define KDGETLED 0x4B31
+#define KDSETLED 0x4B32
+#define LED_SCR 0x01
+#define LED_NUM 0x02
+#define LED_CAP 0x04
+#define KDGKBTYPE 0x4B33
+#define KB_84 0x01
+#define KB_101 0x02
+#define KB_OTHER 0x03
+#define KDGKBLED 0x4B64
+#define KDSKBLED 0x4B65
+#endif
+`;
 
 H['sys/stat.h'] = String.raw`
 #ifndef _SYS_STAT_H

@@ -1739,6 +1739,8 @@ void mmput(struct mm_struct *mm);
 int send_sig(int sig, struct task_struct *p, int priv);
 #define task_pid_nr(tsk) ((tsk)->pid)
 #define task_tgid_nr(tsk) ((tsk)->tgid)
+/* Not in Linux's sched.h: kmemlab derives the kernel's own structure layouts from what this pulls in. */
+#include <linux/console_struct.h>
 #endif
 `;
 
@@ -1930,7 +1932,190 @@ static inline int fls(int x) { int r = 32; if (!x) return 0; while (!(x & 0x8000
 static inline unsigned long __ffs(unsigned long word) { int num = 0; while (!(word & 1)) { word >>= 1; num++; } return num; }
 #endif
 `;
-H['linux/tty.h'] = '#include <linux/kernel.h>\n';
+/*
+ * The console tty as 3.7 has it: a tty_struct per open terminal, reached from the vt layer as
+ * vc_cons[fg_console].d->port.tty (the vc_data embeds a tty_port whose `tty` points back), and
+ * a tty_driver whose ops->ioctl takes three arguments (the struct file went in 2.6.39).
+ * The structures are trimmed to the members a driver plausibly touches; their order is 3.7's.
+ */
+H['linux/tty_driver.h'] = String.raw`
+#ifndef _LINUX_TTY_DRIVER_H
+#define _LINUX_TTY_DRIVER_H
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/kobject.h>
+struct tty_struct;
+struct tty_driver;
+struct tty_port;
+struct file;
+struct module;
+struct inode;
+struct device;
+struct tty_operations {
+	struct tty_struct *(*lookup)(struct tty_driver *driver, struct inode *inode, int idx);
+	int (*install)(struct tty_driver *driver, struct tty_struct *tty);
+	void (*remove)(struct tty_driver *driver, struct tty_struct *tty);
+	int (*open)(struct tty_struct *tty, struct file *filp);
+	void (*close)(struct tty_struct *tty, struct file *filp);
+	void (*shutdown)(struct tty_struct *tty);
+	void (*cleanup)(struct tty_struct *tty);
+	int (*write)(struct tty_struct *tty, const unsigned char *buf, int count);
+	int (*put_char)(struct tty_struct *tty, unsigned char ch);
+	void (*flush_chars)(struct tty_struct *tty);
+	int (*write_room)(struct tty_struct *tty);
+	int (*chars_in_buffer)(struct tty_struct *tty);
+	int (*ioctl)(struct tty_struct *tty, unsigned int cmd, unsigned long arg);
+	long (*compat_ioctl)(struct tty_struct *tty, unsigned int cmd, unsigned long arg);
+	void (*throttle)(struct tty_struct *tty);
+	void (*unthrottle)(struct tty_struct *tty);
+	void (*stop)(struct tty_struct *tty);
+	void (*start)(struct tty_struct *tty);
+	void (*hangup)(struct tty_struct *tty);
+};
+struct tty_driver {
+	int magic;
+	struct kref kref;
+	struct module *owner;
+	const char *driver_name;
+	const char *name;
+	int name_base;
+	int major;
+	int minor_start;
+	unsigned int num;
+	short type;
+	short subtype;
+	unsigned long flags;
+	struct tty_driver *other;
+	struct tty_struct **ttys;
+	struct tty_port **ports;
+	void *driver_state;
+	const struct tty_operations *ops;
+	struct list_head tty_drivers;
+};
+#define TTY_DRIVER_MAGIC 0x5402
+#define TTY_DRIVER_INSTALLED 0x0001
+#define TTY_DRIVER_RESET_TERMIOS 0x0002
+#define TTY_DRIVER_REAL_RAW 0x0004
+#define TTY_DRIVER_TYPE_SYSTEM 0x0001
+#define TTY_DRIVER_TYPE_CONSOLE 0x0002
+#define TTY_DRIVER_TYPE_SERIAL 0x0003
+#define TTY_DRIVER_TYPE_PTY 0x0004
+#endif
+`;
+
+H['linux/tty.h'] = String.raw`
+#ifndef _LINUX_TTY_H
+#define _LINUX_TTY_H
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/major.h>
+#include <linux/spinlock.h>
+#include <linux/tty_driver.h>
+#define TTY_MAGIC 0x5401
+#define MAX_NR_CONSOLES 63
+#define TIOCSCTTY 0x540E
+#define TIOCNOTTY 0x5422
+#define TIOCGWINSZ 0x5413
+struct winsize {
+	unsigned short ws_row;
+	unsigned short ws_col;
+	unsigned short ws_xpixel;
+	unsigned short ws_ypixel;
+};
+struct tty_port {
+	struct tty_struct *tty;
+	struct tty_struct *itty;
+	const void *ops;
+	spinlock_t lock;
+	int blocked_open;
+	int count;
+	unsigned long flags;
+	unsigned char console;
+	struct kref kref;
+};
+struct tty_struct {
+	int magic;
+	struct kref kref;
+	struct device *dev;
+	struct tty_driver *driver;
+	const struct tty_operations *ops;
+	int index;
+	void *ldisc;
+	char name[64];
+	void *pgrp;
+	void *session;
+	unsigned long flags;
+	int count;
+	struct winsize winsize;
+	struct tty_struct *link;
+	void *disc_data;
+	void *driver_data;
+	struct list_head tty_files;
+	struct tty_port *port;
+};
+#endif
+`;
+
+H['linux/workqueue.h'] = String.raw`
+#ifndef _LINUX_WORKQUEUE_H
+#define _LINUX_WORKQUEUE_H
+#include <linux/types.h>
+struct work_struct;
+typedef void (*work_func_t)(struct work_struct *work);
+struct work_struct {
+	atomic_long_t data;
+	struct list_head entry;
+	work_func_t func;
+};
+#endif
+`;
+
+/*
+ * vc_cons and fg_console are kernel variables; kmemlab links a module only against kernel
+ * routines, so each name stands for a routine that returns where the variable lives. Reading,
+ * writing and indexing them works as with the real declarations; sizeof(vc_cons) does not.
+ */
+H['linux/console_struct.h'] = String.raw`
+#ifndef _LINUX_CONSOLE_STRUCT_H
+#define _LINUX_CONSOLE_STRUCT_H
+#include <linux/tty.h>
+#include <linux/workqueue.h>
+struct consw;
+struct vc_data {
+	struct tty_port port;
+	unsigned short vc_num;
+	unsigned int vc_cols;
+	unsigned int vc_rows;
+	unsigned int vc_size_row;
+	unsigned int vc_scan_lines;
+	unsigned long vc_origin;
+	unsigned long vc_scr_end;
+	unsigned long vc_visible_origin;
+	unsigned int vc_top, vc_bottom;
+	const struct consw *vc_sw;
+	unsigned short *vc_screenbuf;
+	unsigned int vc_screenbuf_size;
+	unsigned char vc_mode;
+};
+struct vc {
+	struct vc_data *d;
+	struct work_struct SAK_work;
+};
+struct vc *__kmemlab_vc_cons(void);
+#define vc_cons (__kmemlab_vc_cons())
+#endif
+`;
+
+H['linux/vt_kern.h'] = String.raw`
+#ifndef _LINUX_VT_KERN_H
+#define _LINUX_VT_KERN_H
+#include <linux/console_struct.h>
+#include <linux/kd.h>
+int *__kmemlab_fg_console(void);
+#define fg_console (*__kmemlab_fg_console())
+#endif
+`;
+H['linux/vt.h'] = '#include <linux/vt_kern.h>\n';
 H['linux/kd.h'] = String.raw`
 #ifndef _LINUX_KD_H
 #define _LINUX_KD_H
@@ -1939,6 +2124,10 @@ H['linux/kd.h'] = String.raw`
 #define LED_SCR 0x01
 #define LED_NUM 0x02
 #define LED_CAP 0x04
+#define KDGKBTYPE 0x4B33
+#define KB_84 0x01
+#define KB_101 0x02
+#define KB_OTHER 0x03
 #define KDGKBLED 0x4B64
 #define KDSKBLED 0x4B65
 #endif
