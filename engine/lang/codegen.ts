@@ -19,7 +19,7 @@ import {
   addressAdd, binaryFn, compareFn, convertValue, is64, isFloatVK, makeLoad, makeStore, unaryFn, vkOf, type Rv, type VK,
 } from './values';
 import { evalConst } from './consteval';
-import { fuseLoops, type LoopShape } from './fuse';
+import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { evalBitBuiltin } from './builtins';
 import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
@@ -229,7 +229,7 @@ class FnCompiler {
    * Records a loop for fusion: its condition is the single op at `top`, the jump back is the op
    * before `exit`, nothing in between calls or returns, and no loop inside it was fused.
    */
-  private noteLoop(top: number, exit: number, condOps: number, test: (f: CFrame) => boolean): void {
+  private noteLoop(top: number, exit: number, condOps: number, test: (f: CFrame) => boolean, counter?: Counter): void {
     if (condOps !== 1) return;
     let straight = true;
     for (let pc = top + 1; pc < exit - 1; pc++) {
@@ -238,7 +238,22 @@ class FnCompiler {
       if (s.targets.length > 0) straight = false;
     }
     if (this.loops.some((l) => l.top > top && l.top < exit)) return;
-    this.loops.push({ top, exit, test, straight });
+    this.loops.push({ top, exit, test, straight, counter });
+  }
+
+  /**
+   * `i < n` (or <=, !=, >, >=) with `i++`/`i--` on an int in a register and n a register or
+   * constant: the fused loop then steps and tests the counter itself.
+   */
+  private counterOf(c: Expr, step: Expr): Counter | undefined {
+    if (c.k !== 'cmp' || this.vk(c.opType) !== 'i32' || c.op === '==') return undefined;
+    if (step.k !== 'incdec' || this.vk(step.type) !== 'i32') return undefined;
+    const target = this.leaf(step.target);
+    const l = this.leaf(c.l);
+    const r = this.leaf(c.r);
+    if (target?.k !== 'reg' || l?.k !== 'reg' || l.slot !== target.slot || !r) return undefined;
+    if (r.k === 'const' && typeof r.v !== 'number') return undefined;
+    return { slot: target.slot, delta: step.delta, cmp: c.op, bound: r.k === 'reg' ? { reg: r.slot } : { value: r.v as number } };
   }
 
   // ---- statements -----------------------------------------------------------------------------
@@ -322,13 +337,15 @@ class FnCompiler {
         const condOps = this.specs.length - top.pc;
         this.loop(s.body, end, cont);
         this.place(cont);
+        const stepAt = this.specs.length;
         if (s.step) {
           this.startStmt(s.loc);
           this.effect(s.step);
         }
+        const counter = s.c && s.step && this.specs.length === stepAt + 1 ? this.counterOf(s.c, s.step) : undefined;
         this.jump(top);
         this.place(end);
-        if (test) this.noteLoop(top.pc, end.pc, condOps, test);
+        if (test) this.noteLoop(top.pc, end.pc, condOps, test, counter);
         this.closeLocals();
         return;
       }

@@ -22,6 +22,15 @@ export interface LoopShape {
   test: (f: CFrame) => boolean;
   /** Every op between the condition and the jump back returns the next pc (no branches). */
   straight: boolean;
+  /** The condition compares an int counter that the last op (the for's step) moves by ±1. */
+  counter?: Counter;
+}
+
+export interface Counter {
+  slot: number;
+  delta: 1 | -1;
+  cmp: '<' | '<=' | '!=' | '>' | '>=';
+  bound: { reg: number } | { value: number };
 }
 
 function hasStop(stops: Uint8Array, from: number, to: number): boolean {
@@ -34,7 +43,8 @@ export function fuseLoops(fn: CompiledFunction, exec: Executor, loops: readonly 
   for (const l of loops) {
     const plain = fn.ops[l.top];
     const body = fn.ops.slice(l.top + 1, l.exit - 1);
-    fn.ops[l.top] = l.straight && body.length <= 4 ? straightLoop(fn, exec, l, plain, body) : branchyLoop(fn, exec, l, plain);
+    if (l.straight && l.counter && body.length <= 4) fn.ops[l.top] = countedLoop(fn, exec, l, l.counter, plain, body.slice(0, -1));
+    else fn.ops[l.top] = l.straight && body.length <= 4 ? straightLoop(fn, exec, l, plain, body) : branchyLoop(fn, exec, l, plain);
   }
 }
 
@@ -88,6 +98,72 @@ function straightLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain:
         }
       }
       // Not enough of the slice left for a whole iteration: the plain ops take over.
+      exec.steps = steps;
+      return first;
+    } catch (e) {
+      exec.faultPc = at;
+      exec.steps = steps + (at - top);
+      throw e;
+    }
+  };
+}
+
+/**
+ * A straight loop `for (...; i < n; i++)` over an int counter in a register: the step and the
+ * test are done here rather than by calling their ops. `body` is the ops before the step.
+ */
+function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Counter, plain: Op, body: Op[]): Op {
+  const { top, exit, test } = l;
+  const first = top + 1;
+  const stepPc = exit - 2;
+  // Per iteration: the body, the step, the jump back and the next condition.
+  const perIter = body.length + 3;
+  const n = body.length;
+  const o0 = body[0];
+  const o1 = body[1];
+  const o2 = body[2];
+  const slot = c.slot;
+  const delta = c.delta;
+  const boundReg = 'reg' in c.bound ? c.bound.reg : -1;
+  const boundValue = 'value' in c.bound ? c.bound.value : 0;
+  const cmp = c.cmp;
+  return (f) => {
+    if (exec.stepping || hasStop(fn.stops, top, exit)) return plain(f);
+    const regs = f.regs;
+    let steps = exec.steps;
+    const end = exec.sliceEnd;
+    let at = top;
+    try {
+      if (!test(f)) return exit;
+      if (exec.pendingStop !== undefined) return first;
+      while (steps + perIter <= end) {
+        if (n > 0) {
+          at = first;
+          o0(f);
+          if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 1, first);
+          if (n > 1) {
+            at = first + 1;
+            o1(f);
+            if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 2, first);
+            if (n > 2) {
+              at = first + 2;
+              o2(f);
+              if (exec.pendingStop !== undefined) return stopAfter(exec, steps, 3, first);
+            }
+          }
+        }
+        at = stepPc;
+        const i = ((regs[slot] as number) + delta) | 0;
+        regs[slot] = i;
+        steps += perIter;
+        at = top;
+        const b = boundReg >= 0 ? (regs[boundReg] as number) : boundValue;
+        const go = cmp === '<' ? i < b : cmp === '<=' ? i <= b : cmp === '!=' ? i !== b : cmp === '>' ? i > b : i >= b;
+        if (!go) {
+          exec.steps = steps;
+          return exit;
+        }
+      }
       exec.steps = steps;
       return first;
     } catch (e) {

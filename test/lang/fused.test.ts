@@ -39,6 +39,12 @@ const SHAPES: Record<string, string> = {
 	for (i = 0; i < 40; i++)
 		for (j = 0; j < i; j++)
 			s += (buf[j] = i * j);`,
+  'counted loops: <= a register bound, i-- with >=, != (the counter stepped by the fused op)': `
+	j = 300;
+	for (i = 0; i <= j; i++) s += buf[i] = i;
+	for (i = 299; i >= 0; i--) { buf[i] += 3; s -= buf[i]; }
+	for (i = 0; i != 64; i++) s += i;
+	for (i = 10; i > 0; i--) ;`,
   'a long body': `
 	for (i = 0; i < 3000; i++) {
 		j = i * 3;
