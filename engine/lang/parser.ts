@@ -798,7 +798,7 @@ class Parser {
     }
     let name: string | undefined;
     if (this.peek().kind === 'ident' && !KEYWORDS.has(this.peek().text)) name = this.next().text;
-    const s = this.suffixes(base);
+    const s = this.suffixes(base, name);
     return { name, type: s.type, loc, attrs: [...attrs, ...this.attributes()], params: s.params };
   }
 
@@ -817,7 +817,7 @@ class Parser {
     }
   }
 
-  private suffixes(base: CType): { type: CType; params?: Declarator['params'] } {
+  private suffixes(base: CType, name?: string): { type: CType; params?: Declarator['params'] } {
     if (this.accept('[')) {
       while (this.accept('static') || this.accept('const') || this.accept('restrict') || this.accept('volatile')) void 0;
       let length: number | undefined;
@@ -825,11 +825,11 @@ class Parser {
         const e = this.assignment();
         const v = evalConst(e);
         if (v === undefined) throw this.err(e.loc, 'variable-length arrays are not supported; use a constant size');
-        if (v < 0) throw this.err(e.loc, 'size of array is negative');
+        if (v < 0) throw this.err(e.loc, name === undefined ? 'size of unnamed array is negative' : `size of array '${name}' is negative`);
         length = Number(v);
       }
       this.expect(']');
-      const inner = this.suffixes(base);
+      const inner = this.suffixes(base, name);
       if (inner.type.kind === 'func') throw this.err(this.peek(), 'declaration of array of functions');
       if (inner.type.kind === 'void') throw this.err(this.peek(), 'declaration of array of voids');
       return { type: this.ts.array(inner.type, length) };

@@ -97,7 +97,7 @@ static struct obj objs[3] = { { "a" }, { "b" }, { "c" } };`,
 
   it('BUILD_BUG_ON that fails is a compile error at its line', () => {
     const d = diagnostics(driver('', '\tBUILD_BUG_ON(sizeof(long) != 4);'), 'driver');
-    assert.deepEqual(d, ['t/d.c:10:2: error: size of array is negative']);
+    assert.deepEqual(d, ['t/d.c:10:2: error: size of unnamed array is negative']);
   });
 
   it('ERR_PTR, IS_ERR, PTR_ERR, IS_ERR_OR_NULL', () => {
