@@ -58,10 +58,6 @@ export class Keyboard {
     return this.ledstate;
   }
 
-  get mode(): LedMode {
-    return this.kbd.ledmode;
-  }
-
   /** vt_do_kdskled: the four LED ioctls; the getters copy one byte out with put_user. */
   private *doKdskled(cmd: number, arg: I64, perm: boolean): NativeGen {
     switch (cmd) {
