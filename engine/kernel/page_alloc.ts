@@ -39,6 +39,8 @@ export class PageAllocator {
   private pageStruct!: KStruct;
   private memMapVa: I64 = 0;
   freePages = 0;
+  /** Hears about every block handed out (KASAN forgets the poison a freed block carried). */
+  onAlloc: ((pfn: number, pageCount: number) => void) | undefined;
 
   constructor(ramBytes: number, highmemStartPfn: number | undefined, readonly km: KMem) {
     this.frameCount = Math.floor(ramBytes / PAGE_SIZE);
@@ -155,6 +157,7 @@ export class PageAllocator {
         if (this.pageStruct) this.pageStruct.set(this.pageVa(pfn), '_count', 1);
         this.headOrder.set(pfn, order);
         this.freePages -= count;
+        this.onAlloc?.(pfn, count);
         if (gfp & GFP_ZERO) for (let i = 0; i < count; i++) this.km.mem.fill((pfn + i) * PAGE_SIZE, 0, PAGE_SIZE);
         return pfn;
       }

@@ -1,8 +1,8 @@
 import type { ArchSpec } from './arch/types';
 import { fromHiLo, hi32, lo32, type I64 } from '../util/int64';
 import { isWalkFault, walk, readEntry } from './mmu';
-import { PhysMem, PAGE_SIZE, WATCH_DATA, WATCH_PAGETABLE } from './physmem';
-import { MODE_USER, Tlb, TlbEntry, type Mode } from './tlb';
+import { PhysMem, PAGE_SIZE, WATCH_DATA, WATCH_PAGETABLE, WATCH_POISON, WATCH_WRITES } from './physmem';
+import { MODE_KERNEL, MODE_USER, Tlb, TlbEntry, type Mode } from './tlb';
 
 export { MODE_KERNEL, MODE_USER, type Mode } from './tlb';
 
@@ -24,6 +24,11 @@ export class Trap {
 
 export type StaleUseHook = (va: number, entry: TlbEntry, write: boolean) => void;
 export type DataWriteHook = (pa: number, sizeBytes: number, oldBytes: Uint8Array) => void;
+/**
+ * A kernel-mode access is about to touch a WATCH_POISON frame (one contiguous piece of it). It
+ * runs before the access happens, so a hook that throws leaves memory as it was.
+ */
+export type PoisonedAccessHook = (va: number, pa: number, sizeBytes: number, write: boolean) => void;
 
 /** Bits of an x86 entry that change a translation (A, D, PWT, PCD, AVL do not). */
 const LO_TRANSLATION_BITS = 0xfffff187;
@@ -42,6 +47,7 @@ export class Cpu {
   private readonly scratchView = new DataView(this.scratch.buffer);
   onStaleUse: StaleUseHook | undefined;
   onDataWrite: DataWriteHook | undefined;
+  onPoisonedAccess: PoisonedAccessHook | undefined;
 
   constructor(readonly mem: PhysMem, readonly arch: ArchSpec) {
     this.slots = this.tlb.entries;
@@ -58,7 +64,7 @@ export class Cpu {
   setWatch(pfn: number, bits: number, on: boolean): void {
     const w = on ? this.mem.watch[pfn] | bits : this.mem.watch[pfn] & ~bits;
     this.mem.watch[pfn] = w;
-    this.tlb.refreshFrame(pfn, w !== 0);
+    this.tlb.refreshFrame(pfn, (w & WATCH_WRITES) !== 0, (w & WATCH_POISON) !== 0);
   }
 
   // ---- loads -------------------------------------------------------------------------------
@@ -210,6 +216,7 @@ export class Cpu {
   readBytes(va: I64, n: number, mode: Mode): Uint8Array {
     const out = new Uint8Array(n);
     const parts = this.translateParts(va, n, false, mode);
+    if (mode === MODE_KERNEL) this.checkPoisoned(va as number, parts, false);
     let done = 0;
     for (const p of parts) {
       this.mem.readBytes(p.pa, p.n, out.subarray(done, done + p.n));
@@ -221,6 +228,7 @@ export class Cpu {
   /** Writes bytes through the MMU; every page is translated before anything is written. */
   writeBytes(va: I64, bytes: Uint8Array, mode: Mode): void {
     const parts = this.translateParts(va, bytes.length, true, mode);
+    if (mode === MODE_KERNEL) this.checkPoisoned(va as number, parts, true);
     let done = 0;
     for (const p of parts) {
       this.mem.writeBytes(p.pa, bytes.subarray(done, done + p.n));
@@ -249,7 +257,14 @@ export class Cpu {
   // ---- slow path -------------------------------------------------------------------------------
 
   private slowRead(va: I64, n: number, mode: Mode): DataView {
+    const e = this.checkedHit(va, n, mode, false);
+    if (e !== undefined) {
+      const off = (va as number) & 4095;
+      for (let i = 0; i < n; i++) this.scratch[i] = e.bytes[off + i];
+      return this.scratchView;
+    }
     const parts = this.translateParts(va, n, false, mode);
+    if (mode === MODE_KERNEL) this.checkPoisoned(va as number, parts, false);
     let done = 0;
     for (const p of parts) {
       for (let i = 0; i < p.n; i++) this.scratch[done + i] = this.mem.read8(p.pa + i);
@@ -259,11 +274,44 @@ export class Cpu {
   }
 
   private slowWrite(va: I64, n: number, mode: Mode): void {
+    const e = this.checkedHit(va, n, mode, true);
+    if (e !== undefined) {
+      const off = (va as number) & 4095;
+      for (let i = 0; i < n; i++) e.bytes[off + i] = this.scratch[i];
+      return;
+    }
     const parts = this.translateParts(va, n, true, mode);
+    if (mode === MODE_KERNEL) this.checkPoisoned(va as number, parts, true);
     const bytes = this.scratch.slice(0, n);
     let done = 0;
     for (const p of parts) {
       this.mem.writeBytes(p.pa, bytes.subarray(done, done + p.n));
+      done += p.n;
+    }
+  }
+
+  /**
+   * A kernel access within one page of a poisoned frame whose translation is cached: the checker
+   * sees it and the entry serves it, without a walk (kernel code touches kmalloc'd memory a lot).
+   */
+  private checkedHit(va: I64, n: number, mode: Mode, write: boolean): TlbEntry | undefined {
+    if (mode !== MODE_KERNEL || typeof va !== 'number') return undefined;
+    const vpn = Math.floor(va / PAGE_SIZE);
+    const e = this.slots[vpn & 255];
+    const off = va & 4095;
+    if (e.vpn !== vpn || !(write ? e.checkedWrite : e.checkedRead) || off + n > PAGE_SIZE) return undefined;
+    this.tlb.stats.hits++;
+    this.onPoisonedAccess?.(va, e.pfn * PAGE_SIZE + off, n, write);
+    return e;
+  }
+
+  /** Kernel-mode pieces of an access that land in poisoned frames go past the checker first. */
+  private checkPoisoned(va: number, parts: { pa: number; n: number }[], write: boolean): void {
+    const hook = this.onPoisonedAccess;
+    if (hook === undefined) return;
+    let done = 0;
+    for (const p of parts) {
+      if ((this.mem.watch[Math.floor(p.pa / PAGE_SIZE)] & WATCH_POISON) !== 0) hook(va + done, p.pa, p.n, write);
       done += p.n;
     }
   }
@@ -310,7 +358,8 @@ export class Cpu {
     const r = walk(this.mem, this.arch, this.cr3Pa, va, { write, user: mode === MODE_USER, fetch: false }, true);
     if (isWalkFault(r)) throw new Trap('page', va, r.errorCode, mode, write);
     const ram = this.mem.isRam(r.pfn);
-    return this.tlb.fill(vpn, r, ram ? this.mem.frame(r.pfn) : undefined, ram ? this.mem.view(r.pfn) : undefined, ram && this.mem.watch[r.pfn] !== 0);
+    const w = ram ? this.mem.watch[r.pfn] : 0;
+    return this.tlb.fill(vpn, r, ram ? this.mem.frame(r.pfn) : undefined, ram ? this.mem.view(r.pfn) : undefined, (w & WATCH_WRITES) !== 0, (w & WATCH_POISON) !== 0);
   }
 
   private watchedWrite(pa: number, size: number, old: Uint8Array, watch: number): void {

@@ -9,6 +9,14 @@ export const PAGE_SIZE = 4096;
 /** Why a frame is watched: writes to watched frames go through `onWatchedWrite`. */
 export const WATCH_PAGETABLE = 1;
 export const WATCH_DATA = 2;
+/**
+ * The frame holds bytes the kernel's memory checker has poisoned (KASAN): kernel-mode loads and
+ * stores to it leave the TLB's fast path so the CPU can ask the checker first. Writes through
+ * PhysMem itself (the kernel's own bookkeeping) are not reported.
+ */
+export const WATCH_POISON = 4;
+/** The watch bits that want to hear about every write that lands. */
+export const WATCH_WRITES = WATCH_PAGETABLE | WATCH_DATA;
 
 export type WatchedWriteHook = (pa: number, sizeBytes: number, oldBytes: Uint8Array, watch: number) => void;
 
@@ -16,7 +24,7 @@ export class PhysMem {
   readonly frameCount: number;
   private readonly frames: (Uint8Array | undefined)[];
   private readonly views: (DataView | undefined)[];
-  /** Per-frame watch bits; non-zero frames never get a fast write path in the TLB. */
+  /** Per-frame watch bits; WATCH_WRITES frames never get a fast write path in the TLB. */
   readonly watch: Uint8Array;
   onWatchedWrite: WatchedWriteHook | undefined;
   private touched = 0;
@@ -121,7 +129,7 @@ export class PhysMem {
       const chunk = Math.min(n - done, PAGE_SIZE - off);
       if (this.isRam(pfn)) {
         const f = this.frame(pfn);
-        const w = this.watch[pfn];
+        const w = this.watch[pfn] & WATCH_WRITES;
         const old = w !== 0 ? f.slice(off, off + chunk) : undefined;
         f.set(bytes.subarray(done, done + chunk), off);
         if (old !== undefined && this.onWatchedWrite) this.onWatchedWrite(p, chunk, old, w);

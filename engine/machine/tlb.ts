@@ -25,6 +25,9 @@ export class TlbEntry {
   /** Modes that may read / write through the fast path. */
   readFast = 0;
   writeFast = 0;
+  /** Kernel mode may use the entry as is once the memory checker has seen the access. */
+  checkedRead = false;
+  checkedWrite = false;
   /** Monotonic fill stamp, for the views (age of an entry). */
   filledAt = 0;
 }
@@ -58,7 +61,7 @@ export class Tlb {
     return this.entries[vpn & (Tlb.SIZE - 1)];
   }
 
-  fill(vpn: number, t: Translation, bytes: Uint8Array | undefined, view: DataView | undefined, writeWatched: boolean): TlbEntry {
+  fill(vpn: number, t: Translation, bytes: Uint8Array | undefined, view: DataView | undefined, writeWatched: boolean, kernelChecked = false): TlbEntry {
     const e = this.slot(vpn);
     e.vpn = vpn;
     e.pfn = t.pfn;
@@ -73,22 +76,31 @@ export class Tlb {
     e.bytes = bytes ?? EMPTY;
     e.view = view ?? EMPTY_VIEW;
     e.filledAt = ++this.fills;
-    this.computeFast(e, writeWatched);
+    this.computeFast(e, writeWatched, kernelChecked);
     return e;
   }
 
-  computeFast(e: TlbEntry, writeWatched: boolean): void {
+  /**
+   * `kernelChecked`: kernel-mode accesses to the frame must be looked at (KASAN poison), so only
+   * user mode keeps the fast path.
+   */
+  computeFast(e: TlbEntry, writeWatched: boolean, kernelChecked = false): void {
     const ram = e.bytes.length !== 0;
+    const kernel = kernelChecked ? 0 : MODE_KERNEL;
     // Without SMAP (3.7-era hardware) the kernel may read user pages; with CR0.WP it may not
     // write read-only ones.
-    e.readFast = ram && !e.stale ? MODE_KERNEL | (e.user ? MODE_USER : 0) : 0;
-    e.writeFast = ram && !e.stale && e.writable && e.dirty && !writeWatched ? MODE_KERNEL | (e.user ? MODE_USER : 0) : 0;
+    e.readFast = ram && !e.stale ? kernel | (e.user ? MODE_USER : 0) : 0;
+    e.writeFast = ram && !e.stale && e.writable && e.dirty && !writeWatched ? kernel | (e.user ? MODE_USER : 0) : 0;
+    e.checkedRead = kernelChecked && ram && !e.stale;
+    e.checkedWrite = kernelChecked && ram && !e.stale && e.writable && e.dirty && !writeWatched;
   }
 
   private invalidate(e: TlbEntry): void {
     e.vpn = NaN;
     e.readFast = 0;
     e.writeFast = 0;
+    e.checkedRead = false;
+    e.checkedWrite = false;
     e.bytes = EMPTY;
     e.view = EMPTY_VIEW;
   }
@@ -131,6 +143,8 @@ export class Tlb {
           e.stale = true;
           e.readFast = 0;
           e.writeFast = 0;
+          e.checkedRead = false;
+          e.checkedWrite = false;
           n++;
           break;
         }
@@ -140,8 +154,8 @@ export class Tlb {
   }
 
   /** Refreshes fast-path permissions of the entries that map `pfn` (after a watch changed). */
-  refreshFrame(pfn: number, writeWatched: boolean): void {
-    for (const e of this.entries) if (e.pfn === pfn && !Number.isNaN(e.vpn)) this.computeFast(e, writeWatched);
+  refreshFrame(pfn: number, writeWatched: boolean, kernelChecked = false): void {
+    for (const e of this.entries) if (e.pfn === pfn && !Number.isNaN(e.vpn)) this.computeFast(e, writeWatched, kernelChecked);
   }
 
   valid(): TlbEntry[] {
