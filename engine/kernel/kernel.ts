@@ -20,6 +20,7 @@ import { PrintkLog, type LogRecord } from './printk';
 import { RoutineTable } from './routines';
 import { Task, type Credentials } from './task';
 import { Slab } from './slab';
+import { Kasan, KasanFault } from './kasan';
 import { Vmalloc } from './vmalloc';
 import { Mm, MmSubsystem } from './mm';
 import { Faults } from './fault';
@@ -102,6 +103,7 @@ export class Kernel implements ExecHost {
   private kdataEnd = 0;
   jiffiesVa = 0;
 
+  readonly kasan: Kasan;
   readonly slab: Slab;
   readonly vmalloc: Vmalloc;
   readonly mmSub: MmSubsystem;
@@ -139,6 +141,9 @@ export class Kernel implements ExecHost {
     this.pages = new PageAllocator(cfg.ramBytes, this.arch.vaBits === 32 || cfg.ramBytes > L.directMapMaxBytes ? lowmemPages : undefined, this.km);
     this.pt = new PageTables(this.mem, this.arch, (kernel) => this.allocTablePage(kernel), (pfn) => this.freeTablePage(pfn));
     this.routines = new RoutineTable((L.kernelTextMap as number) + L.kernelLoadPa);
+    this.kasan = new Kasan(this);
+    this.pages.onAlloc = (pfn, pageCount) => this.kasan.pagesAllocated(pfn, pageCount);
+    this.cpu.onPoisonedAccess = this.kasan.checkAccess;
     this.bootMemory();
     this.slab = new Slab(this);
     this.vmalloc = new Vmalloc(this);
@@ -170,6 +175,8 @@ export class Kernel implements ExecHost {
     this.bootTasks();
     this.bootBanner();
     this.cpu.onStaleUse = (va, e, write) => this.staleTlbUse(va, e.pfn, write);
+    // Last: every kernel routine is defined by now.
+    this.kasan.watchRoutines(this.routines.all());
   }
 
   // ---- memory at boot --------------------------------------------------------------------------
@@ -359,6 +366,7 @@ export class Kernel implements ExecHost {
   }
 
   internalError(thread: Thread, error: unknown, site: TrapSite): { routine: NativeRoutine; args: Value[] } {
+    if (error instanceof KasanFault) return this.kasan.handlerFor(error, site);
     if (error instanceof KernelStackOverflow) return this.oops.stackOverflowHandler(this.taskOf(thread), error, site);
     return this.oops.internalErrorHandler(this.taskOf(thread), error, site);
   }

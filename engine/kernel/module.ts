@@ -9,6 +9,7 @@ import type { I64 } from '../util/int64';
 import { errnoName, EBUSY } from './errno';
 import { UNEMULATED_KERNEL_ROUTINES } from './include/linux';
 import type { Kernel } from './kernel';
+import { reportLeaks } from './kmemleak';
 import { call } from './routines';
 import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW } from './pgtable';
 import type { Task } from './task';
@@ -243,12 +244,7 @@ export class Modules {
   /** kmemleak at unload: objects and registrations the module never gave back. */
   private reportLeftovers(mod: LoadedModule): void {
     const k = this.k;
-    for (const o of k.slab.leaksOf(mod.name)) {
-      k.printk(`\x013kmemleak: ${mod.name}: unreferenced object 0x${k.oops.fmtPtr(o.va)} (size ${o.requestedBytes}): allocated by ${o.allocSite}, never freed\n`);
-    }
-    for (const a of k.vmalloc.leaksOf(mod.name)) {
-      k.printk(`\x013kmemleak: ${mod.name}: vmalloc area 0x${k.oops.fmtPtr(a.start)}-0x${k.oops.fmtPtr(a.end)} (${a.pfns.length} pages): allocated by ${a.caller}, never vfree'd\n`);
-    }
+    reportLeaks(k, mod.name);
     for (const what of k.vfs.forgetOwner(mod.name)) k.printk(`\x014kmemlab: ${mod.name} was unloaded with ${what} still registered\n`);
   }
 

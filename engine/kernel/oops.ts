@@ -5,7 +5,7 @@
  * machine keeps running, as Linux does.
  */
 import { KernelStackOverflow, type TrapSite } from '../exec/executor';
-import type { Frame, NativeGen, NativeRoutine, Value } from '../exec/types';
+import type { Callable, Frame, NativeGen, NativeRoutine, Value } from '../exec/types';
 import type { I64 } from '../util/int64';
 import type { Kernel } from './kernel';
 import { KernelAccessError } from './kmem';
@@ -73,11 +73,14 @@ export class Oops {
 
   /** A frame's "instruction pointer": function address plus a plausible offset for the pc. */
   frameIp(f: Frame): number {
-    if (f.kind === 'c') {
-      const size = this.k.kallsyms.sizeAt(f.fn.address as number) ?? 0x80;
-      return (f.fn.address as number) + Math.min(Math.max(f.pc, 0) * 4 + 4, Math.max(size - 1, 1));
-    }
-    return (f.routine.address as number) + 0x1c;
+    return f.kind === 'c' ? this.codeIp(f.fn, f.pc) : this.codeIp(f.routine, -1);
+  }
+
+  /** The "instruction pointer" of op `pc` of a function (a kernel routine has one, pc -1). */
+  codeIp(fn: Callable, pc: number): number {
+    if (fn.kind === 'native') return (fn.address as number) + 0x1c;
+    const size = this.k.kallsyms.sizeAt(fn.address as number) ?? 0x80;
+    return (fn.address as number) + Math.min(Math.max(pc, 0) * 4 + 4, Math.max(size - 1, 1));
   }
 
   ipOf(task: Task): number {
@@ -105,10 +108,15 @@ export class Oops {
   }
 
   private frameLine(f: Frame): string {
-    const ip = this.frameIp(f);
+    return f.kind === 'c' ? this.codeLine(f.fn, f.pc) : this.codeLine(f.routine, -1);
+  }
+
+  /** One call-trace line: ` [<ip>] symbol+off/size [module] (file:line)`. */
+  codeLine(fn: Callable, pc: number): string {
+    const ip = this.codeIp(fn, pc);
     let s = ` [<${this.fmtPtr(ip)}>] ${this.symbolize(ip)}`;
-    if (f.kind === 'c') {
-      const loc = f.fn.locs[f.pc];
+    if (fn.kind === 'c') {
+      const loc = fn.locs[pc];
       if (loc) s += ` (${loc.file}:${loc.line})`;
     }
     return s;
@@ -131,6 +139,11 @@ export class Oops {
   private modulesLine(): string {
     const mods = this.k.modules.loaded.map((m) => `${m.name}${m.taint ? `(${m.taint})` : ''}`);
     return `Modules linked in: ${mods.join(' ')}`;
+  }
+
+  /** The line that names the task under a report, as 3.7's dump_stack prints it. */
+  taskLine(task: Task): string {
+    return `Pid: ${task.pid}, comm: ${task.comm} ${this.taintString()} 3.7.10-kmemlab #1`;
   }
 
   private taintString(): string {
@@ -167,12 +180,14 @@ export class Oops {
     const f = this.faultingFrame(task, site);
     const ip = f ? (site?.native ? (site.native.address as number) + 0x1c : this.frameIp(f)) : 0;
     const lines: string[] = [headline];
+    // What KASAN knows of the address: a vmalloc guard page or a vfree'd area, and whose.
+    if (headline.startsWith('BUG: unable to handle kernel paging request')) lines.push(...this.k.kasan.describeFault(address));
     lines.push(`IP: [<${this.fmtPtr(ip)}>] ${this.symbolize(ip)}`);
     const pt = this.ptDump(task, address);
     if (pt) lines.push(pt);
     lines.push(`${oopsLine ?? 'Oops: 0000'} [#${this.count}] SMP`);
     lines.push(this.modulesLine());
-    lines.push(`Pid: ${task.pid}, comm: ${task.comm} ${this.taintString()} 3.7.10-kmemlab #1`);
+    lines.push(this.taskLine(task));
     const reg = this.k.arch.vaBits === 64 ? 'RIP' : 'EIP';
     lines.push(`${reg}: 0010:[<${this.fmtPtr(ip)}>]  [<${this.fmtPtr(ip)}>] ${this.symbolize(ip)}`);
     lines.push(`${this.k.arch.vaBits === 64 ? 'RSP' : 'ESP'}: 0018:${this.fmtPtr(task.thread.ksp)}  EFLAGS: 00010246`);
@@ -197,7 +212,7 @@ export class Oops {
     const out = ['------------[ cut here ]------------', `WARNING: at ${file}:${line} ${this.symbolize(ip).replace(/ \[.*\]$/, '')}()`];
     if (message) out.push(message.replace(/\n$/, ''));
     out.push(this.modulesLine());
-    out.push(`Pid: ${task.pid}, comm: ${task.comm} ${this.taintString()} 3.7.10-kmemlab #1`);
+    out.push(this.taskLine(task));
     out.push('Call Trace:', ...this.callTrace(task, 0));
     out.push(`---[ end trace ${(0x1000000000000000n + BigInt(++this.count)).toString(16).slice(1)} ]---`);
     for (const l of out) this.k.printk(`\x014${l}\n`);
@@ -206,7 +221,7 @@ export class Oops {
 
   dumpStack(task: Task, header: string): void {
     if (header) this.k.printk(`\x014${header}\n`);
-    this.k.printk(`\x014Pid: ${task.pid}, comm: ${task.comm} ${this.taintString()} 3.7.10-kmemlab #1\n`);
+    this.k.printk(`\x014${this.taskLine(task)}\n`);
     this.k.printk('\x014Call Trace:\n');
     for (const l of this.callTrace(task, 0)) this.k.printk(`\x014${l}\n`);
   }

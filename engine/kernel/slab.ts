@@ -3,7 +3,7 @@
  * sizes, anything over two pages straight from the page allocator, kmalloc(0) = ZERO_SIZE_PTR.
  * Freed objects are poisoned with 0x6b as slub_debug does, so a use after free reads a pattern a
  * learner recognises; every live object remembers who allocated it, for leak and double-free
- * reports.
+ * reports. KASAN (kasan.ts) hears of every slab, allocation and free to keep its shadow.
  */
 import { PAGE_SIZE } from '../machine/physmem';
 import type { I64 } from '../util/int64';
@@ -74,17 +74,19 @@ export class Slab {
     }
     const base = this.k.directMapVa(pfn * PAGE_SIZE);
     const n = c.objectsPerSlab;
+    this.k.kasan.slabGrown(pfn, c.slabOrder, c.name, c.objSize, n);
     // The freelist hands out the lowest address first, as a fresh SLUB slab does.
     for (let i = n - 1; i >= 0; i--) c.free.unshift(base + i * c.objSize);
     return true;
   }
 
   /** Allocates an object from a cache; returns its address or 0. */
-  allocFrom(c: KmemCache, zero: boolean): number {
+  allocFrom(c: KmemCache, zero: boolean, requestedBytes = c.objSize): number {
     if (c.free.length === 0 && !this.grow(c, 'slab')) return 0;
     const va = c.free.shift()!;
     c.active++;
     if (zero) this.k.km.fill(va, 0, c.objSize);
+    this.k.kasan.objectAllocated(va, requestedBytes, c.objSize);
     return va;
   }
 
@@ -102,8 +104,9 @@ export class Slab {
       va = this.k.directMapVa(pfn * PAGE_SIZE);
       this.large.set(va, { pfn, order });
       if (zero) this.k.km.fill(va, 0, PAGE_SIZE << order);
+      this.k.kasan.largeAllocated(va, order, sizeBytes);
     } else {
-      va = this.allocFrom(c, zero);
+      va = this.allocFrom(c, zero, sizeBytes);
       if (va === 0) return 0;
     }
     this.freed.delete(va);
@@ -131,10 +134,11 @@ export class Slab {
     return undefined;
   }
 
-  /** ksize(): the bytes actually usable at va. */
+  /** ksize(): the bytes actually usable at va — and from now on KASAN lets the caller use them. */
   ksize(va: number): number {
     const o = this.live.get(va);
     if (!o) return 0;
+    this.k.kasan.wholeObjectUsable(va);
     if (o.cache) return o.cache.objSize;
     const l = this.large.get(va)!;
     return PAGE_SIZE << l.order;
@@ -148,6 +152,7 @@ export class Slab {
     if (va === 0 || va === ZERO_SIZE_PTR) return undefined;
     const o = this.live.get(va);
     if (!o) {
+      this.k.kasan.invalidKfree(va);
       const was = this.freed.get(va);
       if (was) return `Object already free (allocated at ${was.allocSite}, freed at ${was.freeSite})`;
       const inside = this.objectContaining(va);
@@ -155,6 +160,7 @@ export class Slab {
       return `kfree of a pointer kmalloc never returned`;
     }
     this.live.delete(va);
+    this.k.kasan.objectFreed(va);
     if (o.cache) {
       this.k.km.fill(va, POISON_FREE, o.cache.objSize);
       o.cache.free.unshift(va);

@@ -117,6 +117,7 @@ export class Vmalloc {
     const flags = VM_ALLOC | (opts.userMap ? VM_USERMAP : 0);
     const vmVa = this.writeVmStruct(start, total, flags, pfns);
     this.insert({ start, end: start + total, vmVa, flags, pfns, caller: opts.caller, owner: opts.owner, lazyFree: false, kind: 'vmalloc' });
+    this.k.kasan.vmallocAllocated(start, sizeBytes, pfns);
     return start;
   }
 
@@ -155,7 +156,11 @@ export class Vmalloc {
    */
   free(addr: number): string | undefined {
     const a = this.find(addr);
-    if (!a) return `Trying to vfree() nonexistent vm area (${'0x' + BigInt.asUintN(64, BigInt(addr)).toString(16)})`;
+    if (!a) {
+      this.k.kasan.invalidVfree(addr);
+      return `Trying to vfree() nonexistent vm area (${'0x' + BigInt.asUintN(64, BigInt(addr)).toString(16)})`;
+    }
+    this.k.kasan.vmallocFreed(a.start);
     for (let i = 0; i < a.pfns.length; i++) this.unmapKernelPage(a.start + i * PAGE_SIZE);
     for (const pfn of a.pfns) {
       this.k.pages.setCount(pfn, 0);
