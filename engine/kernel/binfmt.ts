@@ -109,7 +109,7 @@ export class Binfmt {
     task.thread.usp = sp;
     k.vfs.openConsole(task);
     task.program = { path: image.path, args, stdout: [], stderr: [], exitCode: undefined, signal: undefined };
-    for (const f of image.functions) k.registerFunction(f);
+    for (const f of image.functions) mm.userFunctions.set(f.address as number, f);
     this.runtime?.attach({ thread: task.thread, dataVa: this.runtimeDataVa, programName: exePath });
     k.exec.start(task.thread, this.startMain, [image.main.address, args.length + 1, argv, envp]);
     return task;

@@ -11,7 +11,7 @@ import { MODE_USER } from '../machine/tlb';
 import { Executor, KernelStackOverflow, type ExecHost, type TrapSite } from '../exec/executor';
 import type { Thread } from '../exec/thread';
 import type { Callable, NativeRoutine, Value } from '../exec/types';
-import { add64, type I64 } from '../util/int64';
+import type { I64 } from '../util/int64';
 import { KMem, KStructs } from './kmem';
 import type { StructLayouts } from './layout';
 import { PageAllocator } from './page_alloc';
@@ -49,8 +49,11 @@ import { Remote } from './remote';
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
 export const HZ = 250;
-/** Linux starts jiffies 5 minutes before the wrap, to shake out wrap bugs. */
-export const INITIAL_JIFFIES = -300 * HZ;
+/**
+ * ((unsigned long)(unsigned int)(-300 * HZ)): jiffies start five minutes before a 32-bit wrap on
+ * every arch, so wrap bugs show early (on 64-bit the value simply goes on past 2^32).
+ */
+export const INITIAL_JIFFIES = 2 ** 32 - 300 * HZ;
 /** Bytes of the kernel image (text, data, bss) loaded at CONFIG_PHYSICAL_START. */
 const KERNEL_IMAGE_BYTES = 4 << 20;
 
@@ -313,9 +316,10 @@ export class Kernel implements ExecHost {
     return this.exec.steps * NS_PER_STEP + this.idleNs;
   }
 
-  /** jiffies as the kernel variable holds it (unsigned long). */
+  /** jiffies as an unsigned long of the arch: it wraps at 2^32 on the 32-bit ones. */
   jiffies(): I64 {
-    return add64(INITIAL_JIFFIES, Math.floor(this.nowNs() / (1e9 / HZ)));
+    const j = INITIAL_JIFFIES + Math.floor(this.nowNs() / (1e9 / HZ));
+    return this.arch.abi.longBytes === 4 ? j % 2 ** 32 : j;
   }
 
   syncJiffies(): void {
@@ -371,8 +375,14 @@ export class Kernel implements ExecHost {
     return this.oops.internalErrorHandler(this.taskOf(thread), error, site);
   }
 
+  /**
+   * The function at an address. User addresses are looked up in the running task's address
+   * space first: every program is linked at the same addresses, so the same address is a
+   * different function in each process.
+   */
   resolve(address: I64): Callable | undefined {
-    return typeof address === 'number' ? this.functions.get(address) : undefined;
+    if (typeof address !== 'number') return undefined;
+    return this.current?.mm?.userFunctions.get(address) ?? this.functions.get(address);
   }
 
   threadDone(thread: Thread, value: Value | undefined): void {

@@ -262,8 +262,11 @@ export class Memory {
     const flags = this.V.num(vma, 'vm_flags');
     const prot = this.k.mmSub.protOf(vma);
     const sharedWritable = (flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
+    // maybe_mkwrite: only a VM_WRITE vma gets a writable PTE; a forced write (get_user_pages
+    // with force on a read-only mapping) gets its private copy, still read-only.
+    const mkwrite = flags & VM_WRITE ? _PAGE_RW : 0n;
     if (sharedWritable || (oldPfn !== undefined && this.k.pages.owner[oldPfn] === 'anon' && this.k.pages.mapcount(oldPfn) === 1)) {
-      this.k.pt.write(ptePa, entry | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED);
+      this.k.pt.write(ptePa, entry | mkwrite | _PAGE_DIRTY | _PAGE_ACCESSED);
       this.flushTlbRange(mm, address - (address % PAGE_SIZE), address - (address % PAGE_SIZE) + PAGE_SIZE);
       return VM_FAULT_WRITE;
     }
@@ -273,7 +276,7 @@ export class Memory {
     if (srcPfn === this.zeroPfn) this.k.mem.fill(newPfn * PAGE_SIZE, 0, PAGE_SIZE);
     else this.k.mem.writeBytes(newPfn * PAGE_SIZE, this.k.mem.readBytes(srcPfn * PAGE_SIZE, PAGE_SIZE));
     this.k.pages.addMapcount(newPfn, 1);
-    this.k.pt.write(ptePa, this.k.pt.mkEntry(newPfn, prot | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED));
+    this.k.pt.write(ptePa, this.k.pt.mkEntry(newPfn, prot | mkwrite | _PAGE_DIRTY | _PAGE_ACCESSED));
     this.flushTlbRange(mm, address - (address % PAGE_SIZE), address - (address % PAGE_SIZE) + PAGE_SIZE);
     if (oldPfn !== undefined) {
       this.k.pages.addMapcount(oldPfn, -1);

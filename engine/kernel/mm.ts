@@ -6,7 +6,7 @@
  * munmap with VMA splitting, and brk.
  */
 import { PAGE_SIZE } from '../machine/physmem';
-import type { NativeGen } from '../exec/types';
+import type { Callable, NativeGen } from '../exec/types';
 import type { I64 } from '../util/int64';
 import { EACCES, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from './errno';
 import type { Kernel } from './kernel';
@@ -80,6 +80,8 @@ export function protectionMap(idx: number): bigint {
 export class Mm {
   /** Name shown for special VMAs in /proc/PID/maps ([heap], [stack]); keyed by vma address. */
   readonly vmaNames = new Map<number, string>();
+  /** The program's own functions by address (its text is private to this address space). */
+  readonly userFunctions = new Map<number, Callable>();
 
   constructor(readonly k: Kernel, readonly va: number, readonly pgdPa: number) {}
 

@@ -6,7 +6,7 @@
  * is true, and a user page fault is not serviced.
  */
 import type { NativeGen, NativeRoutine } from '../exec/types';
-import { sub64, type I64 } from '../util/int64';
+import type { I64 } from '../util/int64';
 import { HZ, type Kernel } from './kernel';
 import { KernelBug } from './oops';
 import { call } from './routines';
@@ -18,9 +18,9 @@ interface Pending {
   seq: number;
 }
 
-/** time_after_eq(a, b) on unsigned longs: the signed difference, so wrap-around works. */
-function afterEq(a: I64, b: I64): boolean {
-  return sub64(a, b) >= 0;
+/** a - b as a signed long of `bits` bits: how time_after and friends survive the wrap. */
+function jiffiesDiff(a: I64, b: I64, bits: number): number {
+  return Number(BigInt.asIntN(bits, BigInt(a) - BigInt(b)));
 }
 
 export class Timers {
@@ -107,9 +107,14 @@ export class Timers {
     return gone.length;
   }
 
+  private diff(a: I64, b: I64): number {
+    return jiffiesDiff(a, b, this.k.arch.abi.longBytes * 8);
+  }
+
+  /** The pending timers whose expiry has come (time_after_eq(jiffies, expires)), earliest first. */
   private due(): Pending[] {
     const now = this.k.jiffies();
-    return this.pending.filter((p) => afterEq(now, p.expires)).sort((a, b) => (sub64(a.expires, b.expires) < 0 ? -1 : sub64(a.expires, b.expires) > 0 ? 1 : a.seq - b.seq));
+    return this.pending.filter((p) => this.diff(now, p.expires) >= 0).sort((a, b) => this.diff(a.expires, b.expires) || a.seq - b.seq);
   }
 
   hasDue(): boolean {
@@ -121,7 +126,7 @@ export class Timers {
     if (this.pending.length === 0) return undefined;
     const now = this.k.jiffies();
     let best = Infinity;
-    for (const p of this.pending) best = Math.min(best, Math.max(0, Number(sub64(p.expires, now))));
+    for (const p of this.pending) best = Math.min(best, Math.max(0, this.diff(p.expires, now)));
     const tickNs = 1e9 / HZ;
     return (Math.floor(this.k.nowNs() / tickNs) + best) * tickNs;
   }

@@ -341,8 +341,8 @@ export class Cpu {
 
   private translate(va: number, write: boolean, mode: Mode): TlbEntry {
     const vpn = Math.floor(va / PAGE_SIZE);
-    const e = this.tlb.slot(vpn);
-    if (e.vpn === vpn && this.permits(e, write, mode)) {
+    const e = this.tlb.lookup(vpn);
+    if (e !== undefined && this.permits(e, write, mode)) {
       this.tlb.stats.hits++;
       if (e.stale) {
         // The hardware has no idea the tables changed: it uses the cached translation.

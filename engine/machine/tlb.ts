@@ -43,26 +43,59 @@ export interface TlbStats {
 }
 
 /**
- * A direct-mapped TLB. Entries keep serving their translation after the page tables change until
- * something flushes them — that is the point: vfree's deferred flush and a forgotten
- * flush_tlb_range are visible as accesses through stale entries.
+ * A two-way set-associative TLB of 2 × 256 entries. Entries keep serving their translation after
+ * the page tables change until something flushes them — that is the point: vfree's deferred
+ * flush and a forgotten flush_tlb_range are visible as accesses through stale entries.
+ *
+ * `entries` holds each set's most recently used way, so the CPU's fast path looks at one slot; a
+ * hit in the other way (`older`) swaps the two, which makes the pair an LRU set. Two ways keep a
+ * loop over a large buffer from evicting the page of its own variables on every conflict.
  */
 export class Tlb {
   static readonly SIZE = 256;
   readonly entries: TlbEntry[] = [];
+  private readonly older: TlbEntry[] = [];
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, staleUses: 0 };
   private fills = 0;
 
   constructor() {
-    for (let i = 0; i < Tlb.SIZE; i++) this.entries.push(new TlbEntry());
+    for (let i = 0; i < Tlb.SIZE; i++) {
+      this.entries.push(new TlbEntry());
+      this.older.push(new TlbEntry());
+    }
   }
 
+  /** The set's most recently used entry (what the fast path checks). */
   slot(vpn: number): TlbEntry {
     return this.entries[vpn & (Tlb.SIZE - 1)];
   }
 
+  /** The entry for vpn in either way, made the most recently used; undefined on a miss. */
+  lookup(vpn: number): TlbEntry | undefined {
+    const i = vpn & (Tlb.SIZE - 1);
+    const mru = this.entries[i];
+    if (mru.vpn === vpn) return mru;
+    const lru = this.older[i];
+    if (lru.vpn !== vpn) return undefined;
+    this.entries[i] = lru;
+    this.older[i] = mru;
+    return lru;
+  }
+
+  /** Every entry of both ways. */
+  private all(): TlbEntry[] {
+    return this.entries.concat(this.older);
+  }
+
   fill(vpn: number, t: Translation, bytes: Uint8Array | undefined, view: DataView | undefined, writeWatched: boolean, kernelChecked = false): TlbEntry {
-    const e = this.slot(vpn);
+    let e = this.lookup(vpn);
+    if (e === undefined) {
+      // Evict the least recently used way; the current MRU becomes the older one.
+      const i = vpn & (Tlb.SIZE - 1);
+      e = this.older[i];
+      this.older[i] = this.entries[i];
+      this.entries[i] = e;
+    }
     e.vpn = vpn;
     e.pfn = t.pfn;
     e.writable = t.writable;
@@ -107,24 +140,25 @@ export class Tlb {
 
   flushAll(): void {
     this.stats.flushes++;
-    for (const e of this.entries) this.invalidate(e);
+    for (const e of this.all()) this.invalidate(e);
   }
 
   /** What a CR3 load does: everything but global entries goes. */
   flushNonGlobal(): void {
     this.stats.flushes++;
-    for (const e of this.entries) if (!e.global) this.invalidate(e);
+    for (const e of this.all()) if (!e.global) this.invalidate(e);
   }
 
   flushPage(vpn: number): void {
-    const e = this.slot(vpn);
-    if (e.vpn === vpn) this.invalidate(e);
+    const i = vpn & (Tlb.SIZE - 1);
+    if (this.entries[i].vpn === vpn) this.invalidate(this.entries[i]);
+    if (this.older[i].vpn === vpn) this.invalidate(this.older[i]);
   }
 
   flushRange(startVpn: number, endVpn: number): void {
     this.stats.flushes++;
     if (endVpn - startVpn >= Tlb.SIZE) {
-      for (const e of this.entries) if (e.vpn >= startVpn && e.vpn < endVpn) this.invalidate(e);
+      for (const e of this.all()) if (e.vpn >= startVpn && e.vpn < endVpn) this.invalidate(e);
       return;
     }
     for (let v = startVpn; v < endVpn; v++) this.flushPage(v);
@@ -136,7 +170,7 @@ export class Tlb {
    */
   markStale(pa: number, sizeBytes: number): number {
     let n = 0;
-    for (const e of this.entries) {
+    for (const e of this.all()) {
       if (Number.isNaN(e.vpn) || e.stale) continue;
       for (const p of e.entryPas) {
         if (p + sizeBytes > pa && p < pa + sizeBytes) {
@@ -155,10 +189,10 @@ export class Tlb {
 
   /** Refreshes fast-path permissions of the entries that map `pfn` (after a watch changed). */
   refreshFrame(pfn: number, writeWatched: boolean, kernelChecked = false): void {
-    for (const e of this.entries) if (e.pfn === pfn && !Number.isNaN(e.vpn)) this.computeFast(e, writeWatched, kernelChecked);
+    for (const e of this.all()) if (e.pfn === pfn && !Number.isNaN(e.vpn)) this.computeFast(e, writeWatched, kernelChecked);
   }
 
   valid(): TlbEntry[] {
-    return this.entries.filter((e) => !Number.isNaN(e.vpn));
+    return this.all().filter((e) => !Number.isNaN(e.vpn));
   }
 }

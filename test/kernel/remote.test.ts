@@ -112,6 +112,22 @@ int main(void) {
     assert.match(dmesgText(r), /gup read: 1 count=2/);
   });
 
+  it('gives a forced write its private copy but leaves the mapping read-only (maybe_mkwrite)', () => {
+    const prog = `${USER_PRELUDE}
+int main(void) {
+  int fd = open("/dev/gup", O_RDWR);
+  char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  printf("forced %ld, data %c\\n", (long)ioctl(fd, 4, ro), ro[0]);
+  fflush(stdout);
+  ro[0] = 'U';
+  printf("the user wrote to a read-only mapping\\n");
+  return 0;
+}`;
+    const r = run({ drivers: { 'gup.c': GUP_DRIVER }, programs: { 'p.c': prog } });
+    assert.equal(r.programs[0].stdout, 'forced 1, data F\n', dmesgText(r));
+    assert.equal(r.programs[0].signal, 'SIGSEGV');
+  });
+
   it('leaves page counts as they were once every page is released', () => {
     const prog = `${USER_PRELUDE}
 int main(void) {

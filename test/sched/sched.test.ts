@@ -112,6 +112,23 @@ int main(void) { int k; for (k = 0; k < 4; k++) { volatile long i; for (i = 0; i
     assert.equal(seq.programs[0].stdout, 'aaaa');
   });
 
+  it("runs each concurrent program's own code, though all are linked at the same addresses", () => {
+    const a = `${USER_PRELUDE}
+static int twice(int x) { return 2 * x; }
+int main(void) { int k, s = 0; for (k = 0; k < 200000; k++) s += twice(1); printf("a %d\\n", s); return 0; }`;
+    const b = `${USER_PRELUDE}
+static const char *name(int x) { return x ? "bee" : "b"; }
+static int other(int x) { return x + 1000; }
+int main(void) { int k, s = 0; for (k = 0; k < 200000; k++) s = other(k); printf("%s %d\\n", name(1), s); return 0; }`;
+    const r = run({
+      programs: { 'a.c': a, 'b.c': b },
+      tweak: (lab) => {
+        lab.concurrent = true;
+      },
+    });
+    assert.deepEqual(r.programs.map((p) => p.stdout), ['a 400000\n', 'bee 200999\n']);
+  });
+
   it('interleaves the output of concurrent programs that sleep', () => {
     const prog = (tag: string, ms: number) => `${USER_PRELUDE}
 #include <time.h>
