@@ -63,6 +63,11 @@ export function kernelRegions(arch: ArchSpec, ramBytes: number): Region[] {
   return r.filter((x) => x.end > x.start);
 }
 
+/** 'lazy_init+0x1c (/long/path/lazy.c:66)' → 'lazy_init+0x1c (lazy.c:66)'. */
+export function shortCaller(caller: string): string {
+  return caller.replace(/\(([^()]*\/)([^/()]+)\)/, '($2)');
+}
+
 export function buildModel(input: { arch: string; ramBytes: number; task?: TaskVmas; vmalloc: VmallocInfo[]; walk?: WalkResult }): AddressSpaceModel {
   const arch = ARCHES[input.arch] ?? X86_64;
   const L = archForRam(arch, input.ramBytes).layout;
@@ -76,7 +81,7 @@ export function buildModel(input: { arch: string; ramBytes: number; task?: TaskV
     regions.push({ start: big(v.start), end: big(v.end), label: v.name || v.file || 'anonymous', detail: `${v.perms} ${v.flagNames.filter((n) => /VM_(IO|PFNMAP|DONTEXPAND|MIXEDMAP|SHARED)/.test(n)).join(' ')}`.trim(), kind: 'vma', nested: true });
   }
   for (const a of input.vmalloc) {
-    regions.push({ start: big(a.start), end: big(a.end), label: `${a.kind} ${a.caller}`, detail: `${a.pages} pages + guard${a.flags.includes('VM_USERMAP') ? ', VM_USERMAP' : ''}`, kind: 'vmalloc', nested: true });
+    regions.push({ start: big(a.start), end: big(a.end), label: `${a.kind} ${shortCaller(a.caller)}`, detail: `${a.pages} pages + guard${a.flags.includes('VM_USERMAP') ? ', VM_USERMAP' : ''}`, kind: 'vmalloc', nested: true });
   }
   regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : Number(a.nested) - Number(b.nested)));
   return {

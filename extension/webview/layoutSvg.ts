@@ -16,6 +16,15 @@ const WALK_W = 350;
 const ROW_H = 22;
 const BAND_PAD = 8;
 const GAP_H = 18;
+/** Width of one character of the 11px monospace font the stylesheet sets. */
+const CHAR_PX = 6.7;
+
+
+/** Cuts a text to what fits in `px`, with an ellipsis. */
+export function fit(s: string, px: number): string {
+  const max = Math.max(1, Math.floor(px / CHAR_PX));
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}
 
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -52,11 +61,13 @@ function text(x: number, y: number, s: string, cls: string, anchor: 'start' | 'e
 
 function regionRow(r: Region, x: number, y: number, w: number, selected: bigint | undefined): string {
   const sel = contains(r, selected);
+  const range = `${hex(r.start)}–${hex(r.end)}`;
+  const labelX = 16 + Math.ceil(range.length * CHAR_PX);
   return [
     `<g class="region ${r.kind}${sel ? ' selected' : ''}" data-start="${hex(r.start)}" tabindex="0"><title>${escapeXml(`${r.label}: [${hex(r.start)}, ${hex(r.end)}) ${formatSize(r.end - r.start)} ${r.detail}`)}</title>`,
     `<rect x="${x}" y="${y}" width="${w}" height="${ROW_H - 3}" rx="3" class="fill ${r.kind}"/>`,
-    text(x + 6, y + 14, `${hex(r.start)}–${hex(r.end)}`, 'addr'),
-    text(x + w - 6, y + 14, `${r.label} · ${formatSize(r.end - r.start)}${r.detail ? ` · ${r.detail}` : ''}`.slice(0, 60), 'label', 'end'),
+    text(x + 6, y + 14, range, 'addr'),
+    text(x + labelX, y + 14, fit(`${r.label} · ${formatSize(r.end - r.start)}${r.detail ? ` · ${r.detail}` : ''}`, w - labelX - 6), 'label'),
     '</g>',
   ].join('');
 }
@@ -72,13 +83,13 @@ function drawBands(model: AddressSpaceModel): { svg: string; height: number } {
       const gap = previous.region.start - r.end;
       const crossesSplit = !splitDrawn && r.end <= model.userTop && previous.region.start >= model.kernelBase;
       out.push(`<line x1="${BAR_X + 20}" y1="${y + 2}" x2="${BAR_X + 20}" y2="${y + GAP_H - 4}" class="gap"/>`);
-      out.push(text(BAR_X + 30, y + 13, `${formatSize(gap)} unused${crossesSplit ? ' (non-canonical hole / split)' : ''}`, 'gaplabel'));
+      out.push(text(BAR_X + 30, y + 13, `${formatSize(gap)} unused${crossesSplit && model.vaBits === 64 ? ' (the non-canonical hole)' : ''}`, 'gaplabel'));
       y += GAP_H;
     }
     if (!splitDrawn && r.end <= model.userTop) {
-      out.push(`<line x1="${BAR_X}" y1="${y}" x2="${BAR_X + BAR_W}" y2="${y}" class="split"/>`);
-      out.push(text(BAR_X + BAR_W, y - 3, `user/kernel split: TASK_SIZE ${hex(model.userTop)}, PAGE_OFFSET ${hex(model.kernelBase)}`, 'splitlabel', 'end'));
-      y += 6;
+      out.push(`<line x1="${BAR_X}" y1="${y + 2}" x2="${BAR_X + BAR_W}" y2="${y + 2}" class="split"/>`);
+      out.push(text(BAR_X, y + 15, fit(`user/kernel split · TASK_SIZE ${hex(model.userTop)} · PAGE_OFFSET ${hex(model.kernelBase)}`, BAR_W), 'splitlabel'));
+      y += 22;
       splitDrawn = true;
     }
     const h = BAND_PAD * 2 + ROW_H + band.children.length * ROW_H;

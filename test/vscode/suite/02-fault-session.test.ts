@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { requestScreenshot, requestVisibleRows } from '../runner/bridge';
 import type { VisibleRow } from '../runner/protocol';
-import { kmemlab, labDir, lineOf, showOnly, stopAllSessions, tidyWorkbench, waitFor, widenSideBar } from './helpers';
+import { kmemlab, labDir, lineOf, showOnly, stopAllSessions, tidyWorkbench, waitFor, sideBarWidth } from './helpers';
 
 const LAB = '03-vmalloc-fault';
 
@@ -19,10 +19,18 @@ async function topFrames(session: vscode.DebugSession, threadId: number): Promis
   return ((await session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 20 })) as { stackFrames: { id: number; name: string; line: number }[] }).stackFrames;
 }
 
-/** Rows on screen in one view (by its title), or undefined outside the runner. */
-async function screenRows(name: string, viewTitle: string): Promise<VisibleRow[] | undefined> {
-  const rows = await requestVisibleRows(name);
-  return rows?.filter((r) => r.view.toLowerCase() === viewTitle.toLowerCase());
+/**
+ * Rows on screen in one view (by its title), or undefined outside the runner. The workbench
+ * renders a reveal asynchronously, so rows are read again (a few times) until `ready` holds.
+ */
+async function screenRows(name: string, viewTitle: string, ready: (rows: VisibleRow[]) => boolean = () => true): Promise<VisibleRow[] | undefined> {
+  let rows: VisibleRow[] | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    rows = (await requestVisibleRows(name))?.filter((r) => r.view.toLowerCase() === viewTitle.toLowerCase());
+    if (rows === undefined || ready(rows)) return rows;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return rows;
 }
 
 describe('kmemlab extension: a session stopped in a .fault handler', function () {
@@ -32,7 +40,7 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
 
   before(async () => {
     await tidyWorkbench();
-    await widenSideBar();
+    await sideBarWidth();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
   });
 
@@ -91,7 +99,7 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
     assert.ok(node);
     const vmaNode = (await api.views.vmas.getChildren(node)).find((n) => n.id === vma.id)!;
     await view.reveal(vmaNode, { select: true, focus: true, expand: true });
-    const onScreen = await screenRows('vmas', 'VMAs');
+    const onScreen = await screenRows('vmas', 'VMAs', (rows) => rows.some((r) => r.selected));
     if (onScreen) {
       assert.ok(onScreen.some((r) => r.label.includes(vma.label) && r.selected), `the VMA row is on screen and selected: ${JSON.stringify(onScreen.map((r) => r.label))}`);
       assert.ok(onScreen.some((r) => r.label.startsWith('vm_ops') && r.text.includes('lazy_vm_ops')));
@@ -107,7 +115,7 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
     assert.equal(outcome.walk.pfn, undefined, 'not mapped while the handler runs');
     assert.match(outcome.walk.fault ?? '', /pte entry not present/);
     assert.deepEqual(outcome.path.map((id) => id.split(':')[0]), ['mm', 'pt', 'pt', 'pt']);
-    const onScreen = await screenRows('pt-walk-before', 'Page Tables');
+    const onScreen = await screenRows('pt-walk-before', 'Page Tables', (rows) => rows.some((r) => r.selected));
     if (onScreen) {
       const selected = onScreen.find((r) => r.selected);
       assert.ok(selected, 'a row is selected');
@@ -133,7 +141,7 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
     assert.match(pte.label, /^pte\[\d+\]$/);
     assert.ok(pte.description.includes(`pfn 0x${outcome.walk.pfn.toString(16)}`), pte.description);
     assert.equal(pte.mark, 'added');
-    const onScreen = await screenRows('pt-walk-after', 'Page Tables');
+    const onScreen = await screenRows('pt-walk-after', 'Page Tables', (rows) => rows.some((r) => r.selected && r.label.startsWith('pte[')));
     if (onScreen) {
       const selected = onScreen.find((r) => r.selected);
       assert.ok(selected && /^pte\[\d+\]/.test(selected.label), `the PTE row is selected: ${JSON.stringify(selected)}`);
@@ -142,6 +150,25 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
     await requestScreenshot('04-page-tables-pte-appeared');
     const vmaRows = await api.rows('vmas', { depth: 2 });
     assert.ok(vmaRows.some((r) => r.id.startsWith('page:') && r.label === page && r.mark === 'added'), 'the resident page shows under its VMA, marked');
+  });
+
+  it('context menu: reveal the VMA of a PTE, copy its value, show its page in memory', async () => {
+    const api = await kmemlab();
+    const outcome = (await api.commands.walkAddress(faultVa))!;
+    const pteNode = api.views.treeViews.pageTables.selection[0];
+    assert.equal(pteNode?.id, outcome.path[4]);
+    const vma = await vscode.commands.executeCommand<{ id: string } | undefined>('kmemlab.revealVma', pteNode);
+    assert.ok(vma && vma.id.startsWith('vma:'), 'the VMA holding the page');
+    assert.equal(api.views.treeViews.vmas.selection[0]?.id, vma.id);
+    await vscode.commands.executeCommand('kmemlab.copyValue', pteNode);
+    assert.match(await vscode.env.clipboard.readText(), /^0x[0-9a-f]{16}$/, 'the raw entry');
+    const shown = await vscode.commands.executeCommand<vscode.Uri>('kmemlab.showInMemoryView', pteNode);
+    assert.ok(shown);
+    if (shown.scheme === 'untitled') {
+      const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+      assert.match(text, /70 61 67 65 20 32 .*page 2/, 'the hex dump of the page shows what the driver wrote');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('Physical Memory, TLB and the address-space picture', async () => {
@@ -158,10 +185,15 @@ describe('kmemlab extension: a session stopped in a .fault handler', function ()
     await showOnly('kmemlab.tlb');
     await requestScreenshot('06-tlb');
     await showOnly('kmemlab.vmas');
+    await sideBarWidth(300);
     await vscode.commands.executeCommand('kmemlab.showAddressSpace');
     await waitFor('the picture', () => api.views.addressSpace.lastSvg.includes('<svg') || undefined);
+    // The picture alone in the editor area.
+    await vscode.commands.executeCommand('workbench.action.focusRightGroup');
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
     const svg = api.views.addressSpace.lastSvg;
     for (const part of ['user space', 'direct map', 'vmalloc space', '/dev/lazy', `walk of ${faultVa}`, 'page frame']) assert.ok(svg.includes(part), part);
     await requestScreenshot('07-address-space-picture');
+    await sideBarWidth();
   });
 });

@@ -50,6 +50,22 @@ describe('kmemlab extension: labs in the Test Explorer', function () {
     await requestScreenshot('08-test-explorer');
   });
 
+  it('"Debug" runs a lab in a debug session, then reports its checks', async () => {
+    const api = await kmemlab();
+    let lab: vscode.TestItem | undefined;
+    api.labTests.controller.items.forEach((i) => { if (i.label === '01-kmalloc-mmap') lab = i; });
+    assert.ok(lab);
+    for (const id of [...api.labTests.results.keys()]) api.labTests.results.delete(id);
+    let sawSession = false;
+    const sub = vscode.debug.onDidStartDebugSession((s) => { sawSession ||= s.type === 'kmemlab'; });
+    await api.labTests.debug(new vscode.TestRunRequest([lab]), new vscode.CancellationTokenSource().token);
+    sub.dispose();
+    assert.ok(sawSession, 'a kmemlab debug session ran');
+    const states: string[] = [];
+    lab.children.forEach((c) => states.push(api.labTests.results.get(c.id)?.state ?? 'none'));
+    assert.ok(states.length > 0 && states.every((s) => s === 'passed'), states.join(' '));
+  });
+
   it('reports a failing check with its detail at its line in lab.json', async () => {
     const api = await kmemlab();
     const dir = scratchDir('failing-lab');

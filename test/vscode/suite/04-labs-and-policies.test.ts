@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { requestScreenshot } from '../runner/bridge';
-import { kmemlab, scratchDir, showOnly, stopAllSessions, tidyWorkbench, waitFor } from './helpers';
+import { kmemlab, scratchDir, showOnly, sideBarWidth, stopAllSessions, tidyWorkbench, waitFor } from './helpers';
 
 const DEVMEM_PROGRAM = `#include <stdio.h>
 #include <fcntl.h>
@@ -29,6 +29,7 @@ describe('kmemlab extension: new labs and the mmmmap Policies view', function ()
   before(async () => {
     await stopAllSessions();
     await tidyWorkbench();
+    await sideBarWidth();
   });
 
   after(async () => {

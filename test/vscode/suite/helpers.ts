@@ -87,12 +87,8 @@ export async function showOnly(...viewIds: string[]): Promise<void> {
   await sleep(200);
 }
 
-let widened = false;
-
-/** Makes the side bar wide enough for the views' descriptions (once per run; no-op without the runner). */
-export async function widenSideBar(): Promise<void> {
-  if (widened) return;
-  widened = true;
+/** Sets the side bar's width (no-op without the runner); wide for tree descriptions. */
+export async function sideBarWidth(widthPx = 560): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.debug');
-  await requestSideBarWidth(560);
+  await requestSideBarWidth(widthPx);
 }

@@ -150,3 +150,14 @@ describe('extension: the address-space picture', () => {
     assert.equal(escapeXml(`a<b>&"'`), 'a&lt;b&gt;&amp;&quot;&apos;');
   });
 });
+
+describe('extension: picture text', () => {
+  it('shortens callers and fits labels', async () => {
+    const { shortCaller } = await import('../../../extension/webview/layoutModel');
+    const { fit } = await import('../../../extension/webview/layoutSvg');
+    assert.equal(shortCaller('lazy_init+0x1c (/work/main/labs/03-vmalloc-fault/lazy.c:66)'), 'lazy_init+0x1c (lazy.c:66)');
+    assert.equal(shortCaller('load_module'), 'load_module');
+    assert.equal(fit('abcdef', 6.7 * 4), 'abc…');
+    assert.equal(fit('abc', 100), 'abc');
+  });
+});
