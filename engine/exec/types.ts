@@ -152,3 +152,15 @@ export class NativeFrame {
 }
 
 export type Frame = CFrame | NativeFrame;
+
+/**
+ * The op a C frame is at, as a call stack shows it. The top frame is at its pc. A frame below a
+ * callee has already moved its pc past the call op, so it is at the op before. Below a trap
+ * handler or an interrupt the frame will run (or re-run) its pc, so that is where it is.
+ */
+export function callStackPc(frames: readonly Frame[], f: CFrame): number {
+  const above = frames[frames.indexOf(f) + 1];
+  if (above === undefined) return f.pc;
+  if (above.kind === 'native' && (above.trapFor !== undefined || above.interrupt)) return f.pc;
+  return Math.max(0, f.pc - 1);
+}

@@ -5,7 +5,7 @@
  * machine keeps running, as Linux does.
  */
 import { KernelStackOverflow, type TrapSite } from '../exec/executor';
-import type { Callable, Frame, NativeGen, NativeRoutine, Value } from '../exec/types';
+import { callStackPc, type Callable, type Frame, type NativeGen, type NativeRoutine, type Value } from '../exec/types';
 import type { I64 } from '../util/int64';
 import type { Kernel } from './kernel';
 import { KernelAccessError } from './kmem';
@@ -107,8 +107,9 @@ export class Oops {
     return ` in ${name.split('/').pop()}[${mm.vmaStart(v).toString(16)}+${(mm.vmaEnd(v) - mm.vmaStart(v)).toString(16)}]`;
   }
 
-  private frameLine(f: Frame): string {
-    return f.kind === 'c' ? this.codeLine(f.fn, f.pc) : this.codeLine(f.routine, -1);
+  /** A call-trace line for frame `f` of `frames` (a caller shows its call, not its return point). */
+  private frameLine(f: Frame, frames: readonly Frame[]): string {
+    return f.kind === 'c' ? this.codeLine(f.fn, callStackPc(frames, f)) : this.codeLine(f.routine, -1);
   }
 
   /** One call-trace line: ` [<ip>] symbol+off/size [module] (file:line)`. */
@@ -126,7 +127,7 @@ export class Oops {
   callTrace(task: Task, skipTop: number): string[] {
     const frames = task.thread.frames.filter((f) => !(f.kind === 'native' && (f.trapFor !== undefined || f.routine === this.dieRoutine)));
     const lines: string[] = [];
-    for (let i = frames.length - 1 - skipTop; i >= 0; i--) lines.push(this.frameLine(frames[i]));
+    for (let i = frames.length - 1 - skipTop; i >= 0; i--) lines.push(this.frameLine(frames[i], task.thread.frames));
     return lines;
   }
 
@@ -194,8 +195,8 @@ export class Oops {
     lines.push('Call Trace:');
     const frames = task.thread.frames.filter((x) => !(x.kind === 'native' && (x.trapFor !== undefined || x.routine === this.dieRoutine)));
     const top = f ? frames.lastIndexOf(f) : frames.length - 1;
-    if (site?.native) lines.push(this.frameLine(frames[top]));
-    for (let i = top - 1; i >= 0; i--) lines.push(this.frameLine(frames[i]));
+    if (site?.native) lines.push(this.frameLine(frames[top], task.thread.frames));
+    for (let i = top - 1; i >= 0; i--) lines.push(this.frameLine(frames[i], task.thread.frames));
     if (typeof address === 'number' && headline.startsWith('BUG: unable')) lines.push(`CR2: ${this.fmtPtr(address)}`);
     lines.push(`---[ end trace ${(0x1000000000000000n + BigInt(this.count)).toString(16).slice(1)} ]---`);
     const text = lines.join('\n');

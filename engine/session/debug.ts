@@ -14,7 +14,7 @@ import type { Expr, FuncDef, VarInfo } from '../lang/ast';
 import { typeSystemFor } from './build';
 import { MODE_KERNEL } from '../machine/tlb';
 import { PAGE_SIZE, WATCH_DATA } from '../machine/physmem';
-import type { CFrame, CompiledFunction, Frame, NativeFrame, NativeRoutine, Value } from '../exec/types';
+import { callStackPc, type CFrame, type CompiledFunction, type Frame, type NativeFrame, type NativeRoutine, type Value } from '../exec/types';
 import type { StopInfo } from '../exec/executor';
 import type { KernelEvent } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
@@ -677,8 +677,9 @@ export class DebugRuntime {
       const id = this.nextRef++;
       this.frameRefs.set(id, { task: t, frame: f, index: i });
       if (f.kind === 'c') {
-        const loc = f.fn.locs[Math.min(f.pc, f.fn.locs.length - 1)];
-        out.push({ id, name: `${f.fn.name}${f.fn.mode === MODE_KERNEL ? ` [${f.fn.unit}]` : ''}`, file: loc.file, line: loc.line, column: loc.col, kernel: false, address: hex(this.k.oops.frameIp(f)) });
+        const pc = Math.min(callStackPc(frames, f), f.fn.locs.length - 1);
+        const loc = f.fn.locs[pc];
+        out.push({ id, name: `${f.fn.name}${f.fn.mode === MODE_KERNEL ? ` [${f.fn.unit}]` : ''}`, file: loc.file, line: loc.line, column: loc.col, kernel: false, address: hex(this.k.oops.codeIp(f.fn, pc)) });
       } else {
         const args = f.routine.paramNames.map((p, j) => `${p}=${fmtArg(f.args[j])}`).join(', ');
         out.push({ id, name: `${f.routine.name}(${args})`, file: undefined, line: 0, column: 0, kernel: true, address: hex(this.k.oops.frameIp(f)) });
