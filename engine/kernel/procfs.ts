@@ -38,8 +38,8 @@ export class Procfs {
 
   constructor(private readonly k: Kernel) {
     const r = k.routines;
-    r.define('seq_read', ['file', 'buf', 'size', 'ppos'], (a) => this.seqRead(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), { exported: false });
-    r.define('pagemap_read', ['file', 'buf', 'count', 'ppos'], (a) => this.pagemapRead(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), { exported: false });
+    r.define('seq_read', ['file', 'buf', 'size', 'ppos'], (a) => this.seqRead(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), { exported: false, fixup: true });
+    r.define('pagemap_read', ['file', 'buf', 'count', 'ppos'], (a) => this.pagemapRead(a[0] as number, a[1] as I64, Number(a[2]), a[3] as number), { exported: false, fixup: true });
     r.define('proc_release', ['inode', 'file'], (a) => {
       this.open_.delete(a[1] as number);
       return 0;

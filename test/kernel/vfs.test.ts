@@ -42,3 +42,22 @@ int main(void)
     assert.match(dmesgText(r), /pos: write of 3 at 40/);
   });
 });
+
+describe('/proc reads into a bad user buffer', () => {
+  it('return EFAULT from seq_read and pagemap_read instead of an oops', () => {
+    const prog = `${USER_PRELUDE}
+int main(void)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int maps = open("/proc/self/maps", O_RDONLY), pm = open("/proc/self/pagemap", O_RDONLY);
+	long a = read(maps, ro, 100);
+	int ea = errno;
+	long b = read(pm, (void *)16, 8);
+	printf("maps %ld/%d pagemap %ld/%d\\n", a, ea, b, errno);
+	return 0;
+}`;
+    const r = run({ programs: { 'p.c': prog } });
+    assert.deepEqual(r.oops, []);
+    assert.equal(r.programs[0].stdout, 'maps -1/14 pagemap -1/14\n', dmesgText(r));
+  });
+});
