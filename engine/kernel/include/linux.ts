@@ -497,8 +497,16 @@ static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h) {
 #define hlist_for_each(pos, head) for (pos = (head)->first; pos; pos = pos->next)
 #define hlist_for_each_safe(pos, n, head) for (pos = (head)->first; pos && ({ n = pos->next; 1; }); pos = n)
 #define hlist_entry_safe(ptr, type, member) ({ __typeof__(ptr) ____ptr = (ptr); ____ptr ? hlist_entry(____ptr, type, member) : NULL; })
-#define hlist_for_each_entry(pos, head, member) \
+/*
+ * 3.7's hlist_for_each_entry(tpos, pos, head, member) keeps a struct hlist_node cursor; 3.9 dropped
+ * it for (pos, head, member). Drivers of both eras compile: the argument count picks the form.
+ */
+#define __hlist_for_each_entry4(tpos, pos, head, member) \
+	for (pos = (head)->first; pos && ({ tpos = hlist_entry(pos, __typeof__(*(tpos)), member); 1; }); pos = pos->next)
+#define __hlist_for_each_entry3(pos, head, member) \
 	for (pos = hlist_entry_safe((head)->first, __typeof__(*(pos)), member); pos; pos = hlist_entry_safe((pos)->member.next, __typeof__(*(pos)), member))
+#define __hlist_pick(_1, _2, _3, _4, name, ...) name
+#define hlist_for_each_entry(...) __hlist_pick(__VA_ARGS__, __hlist_for_each_entry4, __hlist_for_each_entry3)(__VA_ARGS__)
 #endif
 `;
 
