@@ -26,6 +26,9 @@ export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
 export const BUS_ADRERR = 2;
 export const FPE_INTDIV = 1;
+/** thread.trap_nr values a sigcontext reports. */
+const X86_TRAP_DE = 0;
+const X86_TRAP_GP = 13;
 
 /** What a trap handler tells whoever asked: run the access again, or take the fixup path. */
 export const FAULT_RETRY = 0;
@@ -107,7 +110,7 @@ export class Faults {
       }
       if (fault & VM_FAULT_SIGBUS) {
         report('sigbus');
-        k.sched.forceSignal(task, SIGBUS, BUS_ADRERR, address);
+        k.signals.forcePageFaultSignal(task, SIGBUS, BUS_ADRERR, address, errorCode);
         return FAULT_RETRY;
       }
     }
@@ -137,15 +140,20 @@ export class Faults {
     return yield* this.noContext(task, address, errorCode, site, report);
   }
 
-  /** A user access with no valid mapping: SIGSEGV, and the "segfault at" line x86 prints. */
+  /**
+   * A user access with no valid mapping: SIGSEGV with si_code and si_addr, and — when nobody
+   * catches SIGSEGV (show_signal_msg) — the "segfault at" line x86 prints.
+   */
   private *badArea(task: Task, address: I64, errorCode: number, code: number, report: (r: string) => void): NativeGen {
     report(code === SEGV_MAPERR ? 'sigsegv-maperr' : 'sigsegv-accerr');
     const w = this.k.exec.where(task.thread);
     const ip = w ? this.k.oops.ipOf(task) : 0;
-    this.k.printk(
-      `\x016${task.comm}[${task.pid}]: segfault at ${hexAddr(address)} ip ${this.k.oops.fmtPtr(ip)} sp ${this.k.oops.fmtPtr(task.thread.usp)} error ${errorCode.toString(16)}${this.k.oops.inVma(task, ip)}\n`,
-    );
-    this.k.sched.forceSignal(task, SIGSEGV, code, address);
+    if (this.k.signals.unhandled(task, SIGSEGV)) {
+      this.k.printk(
+        `\x016${task.comm}[${task.pid}]: segfault at ${hexAddr(address)} ip ${this.k.oops.fmtPtr(ip)} sp ${this.k.oops.fmtPtr(task.thread.usp)} error ${errorCode.toString(16)}${this.k.oops.inVma(task, ip)}\n`,
+      );
+    }
+    this.k.signals.forcePageFaultSignal(task, SIGSEGV, code, address, errorCode);
     return FAULT_RETRY;
   }
 
@@ -165,8 +173,11 @@ export class Faults {
   private *generalProtection(address: I64, site: TrapSite | undefined): NativeGen {
     const task = this.k.current;
     if (site && (site.frame.kind === 'c' ? site.frame.fn.mode : site.frame.mode) === 2) {
-      this.k.printk(`\x016traps: ${task.comm}[${task.pid}] general protection ip:${this.k.oops.fmtPtr(this.k.oops.ipOf(task))} sp:${this.k.oops.fmtPtr(task.thread.usp)} error:0\n`);
-      this.k.sched.forceSignal(task, SIGSEGV, 0x80, 0);
+      if (this.k.signals.unhandled(task, SIGSEGV)) {
+        this.k.printk(`\x016traps: ${task.comm}[${task.pid}] general protection ip:${this.k.oops.fmtPtr(this.k.oops.ipOf(task))} sp:${this.k.oops.fmtPtr(task.thread.usp)} error:0\n`);
+      }
+      this.k.signals.recordTrap(task, { trapNr: X86_TRAP_GP, errorCode: 0 });
+      this.k.signals.forceSig(task, SIGSEGV);
       return FAULT_RETRY;
     }
     return yield* this.k.oops.die(task, `general protection fault: 0000 [#${this.k.oops.count + 1}] SMP (non-canonical address ${hexAddr(address)})`, undefined, site, address);
@@ -175,8 +186,10 @@ export class Faults {
   private *divideError(site: TrapSite | undefined): NativeGen {
     const task = this.k.current;
     if (site && (site.frame.kind === 'c' ? site.frame.fn.mode : site.frame.mode) === 2) {
-      this.k.printk(`\x016traps: ${task.comm}[${task.pid}] trap divide error ip:${this.k.oops.fmtPtr(this.k.oops.ipOf(task))} sp:${this.k.oops.fmtPtr(task.thread.usp)} error:0\n`);
-      this.k.sched.forceSignal(task, SIGFPE, FPE_INTDIV, this.k.oops.ipOf(task));
+      if (this.k.signals.unhandled(task, SIGFPE)) {
+        this.k.printk(`\x016traps: ${task.comm}[${task.pid}] trap divide error ip:${this.k.oops.fmtPtr(this.k.oops.ipOf(task))} sp:${this.k.oops.fmtPtr(task.thread.usp)} error:0\n`);
+      }
+      this.k.signals.forceSigFault(task, SIGFPE, FPE_INTDIV, this.k.oops.ipOf(task), { trapNr: X86_TRAP_DE, errorCode: 0 });
       return FAULT_RETRY;
     }
     return yield* this.k.oops.die(task, `divide error: 0000 [#${this.k.oops.count + 1}] SMP`, undefined, site, 0);

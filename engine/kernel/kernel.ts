@@ -31,6 +31,7 @@ import { Locks } from './locks';
 import { Lib } from './lib';
 import { Highmem } from './highmem';
 import { Sched } from './sched';
+import { Signals } from './signal';
 import { Modules } from './module';
 import { Kallsyms } from './kallsyms';
 import { Procfs } from './procfs';
@@ -119,6 +120,7 @@ export class Kernel implements ExecHost {
   readonly lib: Lib;
   readonly highmem: Highmem;
   readonly sched: Sched;
+  readonly signals: Signals;
   readonly modules: Modules;
   readonly kallsyms: Kallsyms;
   readonly procfs: Procfs;
@@ -161,6 +163,7 @@ export class Kernel implements ExecHost {
     this.remote = new Remote(this);
     this.timers = new Timers(this);
     this.sched = new Sched(this);
+    this.signals = new Signals(this);
     this.vfs = new Vfs(this);
     this.modules = new Modules(this);
     this.procEntries = new ProcEntries(this);
@@ -396,7 +399,7 @@ export class Kernel implements ExecHost {
   }
 
   returnedToUser(thread: Thread): void {
-    this.sched.returnToUser(this.taskOf(thread));
+    this.signals.returnToUser(this.taskOf(thread));
   }
 
   /** Registers a function (a module's or a program's) so pointers to it can be called. */

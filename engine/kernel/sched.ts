@@ -1,38 +1,29 @@
 /**
- * Task lifecycle and time: running a task, signals and their default actions, exit (files are
- * closed and the address space torn down, so drivers' ->release and ->close run), sleeping
- * primitives, current/credentials, and the process system calls.
+ * Task lifecycle and time: running a task, exit (files are closed and the address space torn
+ * down, so drivers' ->release and ->close run), sleeping primitives (interruptible ones end early
+ * when a signal arrives: signal.ts wakes them), current/credentials, and the process system calls.
  */
 import type { NativeGen, NativeRequest, NativeRoutine, Value } from '../exec/types';
 import type { RunOutcome } from '../exec/executor';
 import type { I64 } from '../util/int64';
-import { EINVAL, EPERM, ESRCH } from './errno';
-import { SIGKILL } from './fault';
+import { EFAULT, EINVAL, ERESTARTSYS, ESRCH } from './errno';
 import { HZ, NS_PER_STEP, type Kernel } from './kernel';
 import { call } from './routines';
-import { TASK_RUNNING, EXIT_DEAD, type Task } from './task';
+import { ERESTART_RESTARTBLOCK } from './signal';
+import { TASK_RUNNING, TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, EXIT_DEAD, type Task } from './task';
+
+export { signalName } from './signal';
 
 type Gen<T> = Generator<NativeRequest, T, Value | undefined>;
 
-const SIGNAL_NAMES: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV',
-  12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP', 23: 'SIGURG', 28: 'SIGWINCH',
-};
-
-export function signalName(n: number): string {
-  return SIGNAL_NAMES[n] ?? `signal ${n}`;
-}
-
-/** Signals whose default action is to do nothing. */
-const IGNORED_BY_DEFAULT = new Set([17, 18, 23, 28]);
+/** A function, not a constant: kernel.ts (where HZ lives) imports this module. */
+const nsPerJiffy = () => 1e9 / HZ;
 
 export class Sched {
-  private readonly notifyResume: NativeRoutine;
   private readonly exitRoutine: NativeRoutine;
 
   constructor(private readonly k: Kernel) {
     const r = k.routines;
-    this.notifyResume = r.define('do_notify_resume', [], () => this.doNotifyResume(), { exported: false });
     this.exitRoutine = r.define('do_exit', ['code'], (a) => this.doExit(this.k.current, Number(a[0]) >> 8, undefined), { exported: false });
     r.define('sys_exit_group', ['error_code'], (a) => this.doExit(this.k.current, Number(a[0]) & 0xff, undefined), { exported: false });
     r.define('sys_getpid', [], () => this.k.current.pid, { exported: false });
@@ -40,8 +31,8 @@ export class Sched {
     r.define('sys_getuid', [], () => this.k.current.cred.uid, { exported: false });
     r.define('sys_geteuid', [], () => this.k.current.cred.euid, { exported: false });
     r.define('sys_getgid', [], () => this.k.current.cred.gid, { exported: false });
-    r.define('sys_kill', ['pid', 'sig'], (a) => this.sysKill(Number(a[0]), Number(a[1])), { exported: false });
-    r.define('sys_nanosleep', ['rqtp', 'rmtp'], (a) => this.sysNanosleep(a[0] as I64), { exported: false });
+    r.define('sys_gettid', [], () => this.k.current.pid, { exported: false });
+    r.define('sys_nanosleep', ['rqtp', 'rmtp'], (a) => this.sysNanosleep(a[0] as I64, a[1] as I64), { exported: false, fixup: true });
     r.define('get_current', [], () => this.k.current.va);
     r.define('current_thread_info', [], () => this.k.current.threadInfoVa);
     r.define('capable', ['cap'], () => (this.k.current.cred.euid === 0 ? 1 : 0));
@@ -56,13 +47,13 @@ export class Sched {
       this.k.current.setState(Number(a[0]));
       return 0;
     });
-    r.define('signal_pending', ['p'], () => (this.k.current.pendingSignals.length > 0 ? 1 : 0));
-    r.define('fatal_signal_pending', ['p'], () => (this.k.current.pendingSignals.some((s) => s.signo === SIGKILL) ? 1 : 0));
     // Sleeping gives the CPU away until the time has passed; delaying spins (time passes, the
     // task keeps the CPU), which is what udelay/mdelay do.
-    for (const [name, unit] of [['msleep', 1e6], ['msleep_interruptible', 1e6], ['ssleep', 1e9], ['usleep_range', 1e3]] as const) {
-      r.define(name, ['t'], (a) => this.sleepFor(Number(a[0]) * unit, name));
+    for (const [name, unit] of [['msleep', 1e6], ['ssleep', 1e9], ['usleep_range', 1e3]] as const) {
+      r.define(name, ['t'], (a) => this.sleepReturning(Number(a[0]) * unit, name, TASK_UNINTERRUPTIBLE, () => 0));
     }
+    // A signal ends it early: what is left, in (jiffy-rounded) milliseconds.
+    r.define('msleep_interruptible', ['msecs'], (a) => this.sleepReturning(Number(a[0]) * 1e6, 'msleep_interruptible', TASK_INTERRUPTIBLE, (left) => (Math.ceil(left / nsPerJiffy()) * 1000) / HZ));
     for (const [name, unit] of [['udelay', 1e3], ['mdelay', 1e6], ['ndelay', 1]] as const) {
       r.define(name, ['t'], (a) => {
         this.k.idleNs += Number(a[0]) * unit;
@@ -70,10 +61,15 @@ export class Sched {
         return 0;
       });
     }
-    for (const name of ['schedule_timeout', 'schedule_timeout_interruptible', 'schedule_timeout_uninterruptible']) {
-      r.define(name, ['timeout'], (a) => this.sleepFor((Number(a[0]) * 1e9) / HZ, name, 0));
+    // schedule_timeout sleeps in whatever state the caller set; all return the jiffies left.
+    for (const [name, state] of [['schedule_timeout', undefined], ['schedule_timeout_interruptible', TASK_INTERRUPTIBLE], ['schedule_timeout_uninterruptible', TASK_UNINTERRUPTIBLE]] as const) {
+      r.define(name, ['timeout'], (a) => {
+        const s = state ?? (this.k.current.state === TASK_INTERRUPTIBLE ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE);
+        return this.sleepReturning(Number(a[0]) * nsPerJiffy(), name, s, (left) => Math.ceil(left / nsPerJiffy()));
+      });
     }
-    r.define('__kmemlab_wait_event', ['wq'], (a) => this.waitEvent(a[0] as number));
+    r.define('__kmemlab_wait_event', ['wq'], (a) => this.waitEvent(a[0] as number, TASK_UNINTERRUPTIBLE));
+    r.define('__kmemlab_wait_event_interruptible', ['wq'], (a) => this.waitEvent(a[0] as number, TASK_INTERRUPTIBLE));
     r.define('__init_waitqueue_head', ['q', 'name'], (a) => {
       const W = this.k.structs.get('__wait_queue_head');
       const l = W.addr(a[0] as number, 'task_list');
@@ -104,12 +100,6 @@ export class Sched {
       return t?.mm?.va ?? 0;
     });
     r.define('mmput', ['mm'], () => 0);
-    r.define('send_sig', ['sig', 'p', 'priv'], (a) => {
-      const t = [...this.k.tasks.values()].find((x) => x.va === a[1]);
-      if (!t) return -ESRCH;
-      this.forceSignal(t, Number(a[0]), 0, 0);
-      return 0;
-    });
     r.define('try_module_get', ['module'], () => 1);
     r.define('module_put', ['module'], () => 0);
   }
@@ -124,13 +114,18 @@ export class Sched {
     return undefined;
   }
 
-  /** Makes a blocked task runnable again. */
+  /** Makes a blocked task runnable again (it leaves any wait queue it was on). */
   wake(t: Task): boolean {
     if (t.thread.state !== 'blocked') return false;
     t.thread.state = 'runnable';
     t.thread.blockedOn = '';
     t.wakeAtNs = undefined;
     t.setState(TASK_RUNNING);
+    for (const [wq, list] of this.waitQueues) {
+      const i = list.indexOf(t);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.waitQueues.delete(wq);
+    }
     return true;
   }
 
@@ -169,24 +164,36 @@ export class Sched {
     return next;
   }
 
-  /** Blocks the current task until `wake` (or the time, if given). */
-  private *block(reason: string, wakeAtNs?: number): Gen<void> {
+  /**
+   * Blocks the current task until `wake` (or the time, if given). An interruptible sleep with a
+   * signal already pending does not sleep at all, as __schedule leaves such a task running.
+   */
+  *block(reason: string, wakeAtNs?: number, state: number = TASK_UNINTERRUPTIBLE): Gen<void> {
     const t = this.k.current;
+    if (state === TASK_INTERRUPTIBLE && this.k.signals.signalPending(t)) return;
     t.wakeAtNs = wakeAtNs;
-    t.setState(1);
+    t.setState(state);
     yield { kind: 'block', reason };
   }
 
-  /** msleep and friends: report sleeping in atomic context, else give the CPU away. */
-  private *sleepFor(ns: number, what: string, ret = 0): NativeGen {
+  /**
+   * msleep and friends: report sleeping in atomic context, else give the CPU away. Returns the
+   * nanoseconds still to go (more than 0 only when a signal ended an interruptible sleep).
+   */
+  private *sleepFor(ns: number, what: string, state: number): Gen<number> {
     const t = this.k.current;
     if (t.preemptCount > 0) {
       this.mightSleep('kernel/timer.c', 1509);
       this.schedulingWhileAtomic(t);
-      return ret;
+      return 0;
     }
-    yield* this.block(what, this.k.nowNs() + Math.max(0, ns));
-    return ret;
+    const deadline = this.k.nowNs() + Math.max(0, ns);
+    yield* this.block(what, deadline, state);
+    return Math.max(0, deadline - this.k.nowNs());
+  }
+
+  private *sleepReturning(ns: number, what: string, state: number, result: (leftNs: number) => number): NativeGen {
+    return result(yield* this.sleepFor(ns, what, state));
   }
 
   /** schedule(): sleep if the task set itself non-running, else let others run. */
@@ -196,25 +203,31 @@ export class Sched {
       this.schedulingWhileAtomic(t);
       return 0;
     }
-    if (t.state !== TASK_RUNNING) yield* this.block('schedule');
+    if (t.state !== TASK_RUNNING) yield* this.block('schedule', undefined, t.state);
     else yield* this.block('schedule (yield)', this.k.nowNs());
     return 0;
   }
 
-  private *waitEvent(wq: number): NativeGen {
+  /**
+   * One sleep of wait_event's loop. The interruptible kind gives up with -ERESTARTSYS when a
+   * signal is pending, before sleeping or after being woken by it.
+   */
+  private *waitEvent(wq: number, state: number): NativeGen {
     const t = this.k.current;
     if (t.preemptCount > 0) {
       this.mightSleep('include/linux/wait.h', 0);
       return 0;
     }
+    const interruptible = state === TASK_INTERRUPTIBLE;
+    if (interruptible && this.k.signals.signalPending(t)) return -ERESTARTSYS;
     let list = this.waitQueues.get(wq);
     if (!list) {
       list = [];
       this.waitQueues.set(wq, list);
     }
     list.push(t);
-    yield* this.block(`wait_event on ${this.k.oops.fmtPtr(wq)}`);
-    return 0;
+    yield* this.block(`wait_event on ${this.k.oops.fmtPtr(wq)}`, undefined, state);
+    return interruptible && this.k.signals.signalPending(t) ? -ERESTARTSYS : 0;
   }
 
   private wakeQueue(wq: number): number {
@@ -260,6 +273,7 @@ export class Sched {
   run(task: Task, budget: number): RunOutcome {
     this.k.switchTo(task);
     this.k.syncJiffies();
+    this.k.signals.beforeRun(task);
     return this.k.exec.run(task.thread, budget);
   }
 
@@ -282,55 +296,48 @@ export class Sched {
     }
   }
 
-  // ---- signals -------------------------------------------------------------------------------
-
-  /** force_sig_info: queue a signal; it is acted on when the task next returns to user mode. */
-  forceSignal(task: Task, signo: number, code: number, addr: I64): void {
-    if (task.pendingSignals.some((s) => s.signo === signo)) return;
-    task.pendingSignals.push({ signo, code, addr });
-    this.k.emit({ kind: 'signal', pid: task.pid, signo, code, addr });
-  }
-
-  /** On the way back to user mode: deliver what is pending. */
-  returnToUser(task: Task): void {
-    if (task.pendingSignals.length > 0 && !task.exited) this.k.exec.pushNative(task.thread, this.notifyResume, []);
-  }
-
-  private *doNotifyResume(): NativeGen {
-    const task = this.k.current;
-    while (task.pendingSignals.length > 0) {
-      const s = task.pendingSignals.shift()!;
-      if (IGNORED_BY_DEFAULT.has(s.signo)) continue;
-      return yield* this.killTask(task, s.signo);
-    }
-    return 0;
-  }
-
+  /** A signal's default action that ends the task. */
   *killTask(task: Task, signo: number): NativeGen {
     return yield* this.doExit(task, 0, signo);
   }
 
-  private *sysKill(pid: number, sig: number): NativeGen {
-    const self = this.k.current;
-    const target = pid === 0 || pid === -1 ? self : this.k.tasks.get(pid);
-    if (!target || target.exited) return -ESRCH;
-    if (sig < 0 || sig > 64) return -EINVAL;
-    if (self.cred.euid !== 0 && self.cred.uid !== target.cred.uid) return -EPERM;
-    if (sig === 0) return 0;
-    this.forceSignal(target, sig, 0, 0);
-    return 0;
-  }
-
-  private *sysNanosleep(rqtp: I64): NativeGen {
+  private *sysNanosleep(rqtp: I64, rmtp: I64): NativeGen {
     // struct timespec is two longs: 8 bytes each on x86_64, 4 on i386.
     const longBytes = this.k.arch.abi.longBytes;
     const ts = yield* this.k.uaccess.readUser(rqtp, 2 * longBytes);
-    if (!ts) return -14;
+    if (!ts) return -EFAULT;
     const d = new DataView(ts.buffer);
     const long = (at: number) => (longBytes === 8 ? Number(d.getBigInt64(at, true)) : d.getInt32(at, true));
     const ns = long(0) * 1e9 + long(longBytes);
     if (long(longBytes) < 0 || long(longBytes) >= 1e9 || long(0) < 0) return -EINVAL;
-    return yield* this.sleepFor(ns, 'nanosleep');
+    return yield* this.nanosleepUntil(this.k.nowNs() + ns, rmtp);
+  }
+
+  /**
+   * do_nanosleep: an interruptible sleep to an absolute time. Interrupted, it stores what is left
+   * in *rmtp and asks to be restarted through restart_syscall, which sleeps to the same time.
+   */
+  private *nanosleepUntil(deadline: number, rmtp: I64): NativeGen {
+    const t = this.k.current;
+    const left = yield* this.sleepFor(deadline - this.k.nowNs(), 'nanosleep', TASK_INTERRUPTIBLE);
+    if (left <= 0) return 0;
+    if (rmtp !== 0) {
+      const longBytes = this.k.arch.abi.longBytes;
+      const rem = new Uint8Array(2 * longBytes);
+      const v = new DataView(rem.buffer);
+      const sec = Math.floor(left / 1e9);
+      const nsec = Math.floor(left % 1e9);
+      if (longBytes === 8) {
+        v.setBigInt64(0, BigInt(sec), true);
+        v.setBigInt64(8, BigInt(nsec), true);
+      } else {
+        v.setInt32(0, sec, true);
+        v.setInt32(4, nsec, true);
+      }
+      if (!(yield* this.k.uaccess.writeUser(rmtp, rem))) return -EFAULT;
+    }
+    this.k.signals.setRestartBlock(t, () => this.nanosleepUntil(deadline, rmtp));
+    return -ERESTART_RESTARTBLOCK;
   }
 
   // ---- exit --------------------------------------------------------------------------------------
@@ -347,6 +354,7 @@ export class Sched {
     task.exited = true;
     task.exitCode = signo === undefined ? code & 0xff : undefined;
     task.termSignal = signo;
+    this.k.signals.exitTask(task);
     for (const l of task.heldLocks.splice(0)) {
       this.k.printk(`\x014\n\x014=====================================\n`);
       this.k.printk(`\x014[ BUG: lock held at task exit time! ]\n`);
