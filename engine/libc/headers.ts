@@ -3,6 +3,8 @@
  * Routines are prototypes; libc's TypeScript implementations are bound to them by name, and the
  * ones that talk to the kernel do it through the same system calls a real libc makes.
  */
+import { SIGNAL_HEADERS } from './signalHeaders';
+
 const H: Record<string, string> = {};
 
 H['features.h'] = String.raw`
@@ -475,6 +477,7 @@ long sysconf(int name);
 unsigned int sleep(unsigned int seconds);
 int usleep(unsigned int usec);
 int pause(void);
+unsigned int alarm(unsigned int seconds);
 void _exit(int status) __attribute__((noreturn));
 int dup(int fd);
 int dup2(int oldfd, int newfd);
@@ -593,33 +596,6 @@ size_t malloc_usable_size(void *ptr);
 
 H['sched.h'] = '#ifndef _SCHED_H\n#define _SCHED_H\nint sched_yield(void);\n#endif\n';
 
-H['signal.h'] = String.raw`
-#ifndef _SIGNAL_H
-#define _SIGNAL_H
-#include <sys/types.h>
-#define SIGHUP 1
-#define SIGINT 2
-#define SIGQUIT 3
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGABRT 6
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGUSR1 10
-#define SIGSEGV 11
-#define SIGUSR2 12
-#define SIGPIPE 13
-#define SIGALRM 14
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-int kill(pid_t pid, int sig);
-int raise(int sig);
-#endif
-`;
-
 H['time.h'] = String.raw`
 #ifndef _TIME_H
 #define _TIME_H
@@ -643,5 +619,7 @@ double trunc(double x);
 double round(double x);
 #endif
 `;
+
+Object.assign(H, SIGNAL_HEADERS);
 
 export const LIBC_HEADERS: ReadonlyMap<string, string> = new Map(Object.entries(H));

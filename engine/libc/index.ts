@@ -14,6 +14,7 @@ import { defineMath } from './math';
 import type { LibcHost, LibcProcessInit } from './port';
 import { LibcProcess, ProcessTable } from './process';
 import { signature, type DefineRoutine } from './routine';
+import { defineSignals } from './signal';
 import { defineSort } from './sort';
 import { defineStdioFiles } from './stdio/files';
 import { defineStdioIo } from './stdio/io';
@@ -46,14 +47,16 @@ export class Libc {
     const def: DefineRoutine = (sig, impl) => {
       const { name, params } = signature(sig);
       if (routines.has(name)) throw new Error(`libc: ${name} is defined twice`);
-      routines.set(name, {
+      const routine: NativeRoutine = {
         kind: 'native',
         name,
         address: 0,
         paramNames: params.filter((x) => x !== '...'),
         mode: MODE_USER,
         impl: (ctx, args) => impl(processes.of(ctx.thread), args, ctx),
-      });
+      };
+      routines.set(name, routine);
+      return routine;
     };
     def('__errno_location()', (p) => p.errnoVa);
     definePrintf(def);
@@ -68,6 +71,7 @@ export class Libc {
     defineCtype(def);
     defineMath(def);
     defineSyscalls(def);
+    defineSignals(def);
     this.routines = routines;
     this.objects = new Map(
       STANDARD_STREAMS.map((name, i) => [name, { offsetInData: stdPointerOffset(i as 0 | 1 | 2, host.ptrBytes), sizeBytes: host.ptrBytes }]),

@@ -6,7 +6,7 @@
 import type { Thread } from '../exec/thread';
 import type { Value } from '../exec/types';
 import { CAbi } from './abi';
-import { isSyscallError, ENOSYS, ENOMEM } from './errno';
+import { isSyscallError, ENOSYS, ENOMEM, EINTR } from './errno';
 import {
   ARENA_OFFSET, ERRNO_OFFSET, SCRATCH_BYTES, SCRATCH_OFFSET, SIGACTION_OFFSET,
 } from './layout';
@@ -17,6 +17,11 @@ import { Stdio } from './stdio/streams';
 import { UserMemory, asNumber, type Step } from './usermem';
 
 const SIGABRT = 6;
+/** The kernel's restart codes (include/linux/errno.h), which only a wrapper ever sees. */
+const ERESTARTSYS = 512;
+const ERESTARTNOINTR = 513;
+const ERESTARTNOHAND = 514;
+const ERESTART_RESTARTBLOCK = 516;
 const SIG_UNBLOCK = 1;
 const PROT_READ_WRITE = 3;
 const MAP_PRIVATE_ANONYMOUS = 0x22;
@@ -64,12 +69,24 @@ export class LibcProcess {
 
   // ---- system calls ----------------------------------------------------------------------------
 
-  /** The raw result (a negative errno on failure); -ENOSYS when the kernel lacks the call. */
+  /**
+   * The raw result (a negative errno on failure); -ENOSYS when the kernel lacks the call. A
+   * restart code means a signal interrupted the call and the kernel wants it run again (on x86
+   * it moves ip back onto the syscall instruction): the same call, or restart_syscall.
+   */
   *syscallRaw(name: string, args: Value[]): Step<number> {
-    const target = this.host.syscall(name);
+    let target = this.host.syscall(name);
     if (target === undefined) return -ENOSYS;
-    const r = asNumber(yield { kind: 'call', target, args });
-    return this.host.longBytes === 4 && r > 0x7fffffff ? r | 0 : r;
+    for (;;) {
+      let r = asNumber(yield { kind: 'call', target, args });
+      if (this.host.longBytes === 4 && r > 0x7fffffff) r |= 0;
+      if (r === -ERESTARTSYS || r === -ERESTARTNOINTR || r === -ERESTARTNOHAND) continue;
+      if (r !== -ERESTART_RESTARTBLOCK) return r;
+      const restart = this.host.syscall('restart_syscall');
+      if (restart === undefined) return -EINTR;
+      target = restart;
+      args = [];
+    }
   }
 
   /** A glibc wrapper: errno set and -1 returned on failure. */
@@ -142,9 +159,12 @@ export class LibcProcess {
     for (;;) yield { kind: 'block', reason: 'abort' };
   }
 
+  /** raise(): tgkill to the calling thread (si_code SI_TKILL), as NPTL's raise does. */
   *raise(sig: number): Step<number> {
     const pid = yield* this.syscallRaw('getpid', []);
-    return yield* this.syscall('kill', [pid, sig]);
+    if (this.host.syscall('tgkill') === undefined) return yield* this.syscall('kill', [pid, sig]);
+    const tid = this.host.syscall('gettid') ? yield* this.syscallRaw('gettid', []) : pid;
+    return yield* this.syscall('tgkill', [pid, tid, sig]);
   }
 
   /** glibc's fatal-error path (__libc_message): the text on stderr, unbuffered, then abort. */

@@ -4,13 +4,16 @@
  * touches user memory or the kernel returns a generator (see usermem.ts); one that does not may
  * return its value directly.
  */
-import type { NativeContext, NativeGen, Value } from '../exec/types';
+import type { NativeContext, NativeGen, NativeRoutine, Value } from '../exec/types';
 import type { LibcProcess } from './process';
 
 export type LibcImpl = (p: LibcProcess, args: Value[], ctx: NativeContext) => Value | undefined | NativeGen;
 
-/** Declares a routine by its prototype-like signature, e.g. `memcpy(dest, src, n)`. */
-export type DefineRoutine = (sig: string, impl: LibcImpl) => void;
+/**
+ * Declares a routine by its prototype-like signature, e.g. `memcpy(dest, src, n)`; returns it,
+ * for a routine whose address others need (a trampoline).
+ */
+export type DefineRoutine = (sig: string, impl: LibcImpl) => NativeRoutine;
 
 /** Splits "name(a, b, c)" into the C name and parameter names, so tables read like prototypes. */
 export function signature(text: string): { name: string; params: string[] } {

@@ -1,6 +1,6 @@
 /**
  * The thin wrappers over system calls (unistd.h, fcntl.h, sys/mman.h, sys/ioctl.h, sys/stat.h,
- * signal.h, time.h): arguments passed through as registers would carry them, a raw result in
+ * time.h; signal.h's are in signal.ts): arguments passed through as registers would carry them, a raw result in
  * -4095..-1 turned into errno and -1 (MAP_FAILED for mmap), as glibc does. syscall() maps the
  * x86_64 (or i386) number to the kernel's routine by name.
  */
@@ -30,20 +30,22 @@ export const FIXED_EPOCH_SECONDS = 1356998400;
 
 const X86_64_SYSCALLS: Record<number, string> = {
   0: 'read', 1: 'write', 2: 'open', 3: 'close', 4: 'stat', 5: 'fstat', 8: 'lseek', 9: 'mmap', 10: 'mprotect',
-  11: 'munmap', 12: 'brk', 13: 'rt_sigaction', 14: 'rt_sigprocmask', 16: 'ioctl', 17: 'pread64', 18: 'pwrite64',
+  11: 'munmap', 12: 'brk', 13: 'rt_sigaction', 14: 'rt_sigprocmask', 15: 'rt_sigreturn', 16: 'ioctl', 17: 'pread64', 18: 'pwrite64',
   21: 'access', 22: 'pipe', 24: 'sched_yield', 25: 'mremap', 26: 'msync', 27: 'mincore', 28: 'madvise', 32: 'dup',
-  33: 'dup2', 34: 'pause', 35: 'nanosleep', 39: 'getpid', 60: 'exit', 62: 'kill', 63: 'uname', 72: 'fcntl', 79: 'getcwd',
+  33: 'dup2', 34: 'pause', 35: 'nanosleep', 37: 'alarm', 39: 'getpid', 60: 'exit', 62: 'kill', 63: 'uname', 72: 'fcntl', 79: 'getcwd',
   85: 'creat', 87: 'unlink', 102: 'getuid', 104: 'getgid', 105: 'setuid', 107: 'geteuid', 108: 'getegid',
-  110: 'getppid', 149: 'mlock', 150: 'munlock', 186: 'gettid', 201: 'time', 231: 'exit_group',
+  110: 'getppid', 127: 'rt_sigpending', 130: 'rt_sigsuspend', 131: 'sigaltstack', 149: 'mlock', 150: 'munlock', 186: 'gettid',
+  200: 'tkill', 201: 'time', 219: 'restart_syscall', 231: 'exit_group', 234: 'tgkill',
 };
 
 const I386_SYSCALLS: Record<number, string> = {
-  1: 'exit', 3: 'read', 4: 'write', 5: 'open', 6: 'close', 8: 'creat', 10: 'unlink', 13: 'time', 19: 'lseek', 20: 'getpid',
-  23: 'setuid', 24: 'getuid', 29: 'pause', 33: 'access', 37: 'kill', 41: 'dup', 42: 'pipe', 45: 'brk', 47: 'getgid',
-  49: 'geteuid', 50: 'getegid', 54: 'ioctl', 55: 'fcntl', 63: 'dup2', 64: 'getppid', 91: 'munmap', 106: 'stat',
+  0: 'restart_syscall', 1: 'exit', 3: 'read', 4: 'write', 5: 'open', 6: 'close', 8: 'creat', 10: 'unlink', 13: 'time', 19: 'lseek', 20: 'getpid',
+  23: 'setuid', 24: 'getuid', 27: 'alarm', 29: 'pause', 33: 'access', 37: 'kill', 41: 'dup', 42: 'pipe', 45: 'brk', 47: 'getgid',
+  49: 'geteuid', 50: 'getegid', 54: 'ioctl', 55: 'fcntl', 63: 'dup2', 64: 'getppid', 67: 'sigaction', 91: 'munmap', 106: 'stat',
   108: 'fstat', 122: 'uname', 125: 'mprotect', 144: 'msync', 150: 'mlock', 151: 'munlock', 158: 'sched_yield',
-  162: 'nanosleep', 163: 'mremap', 174: 'rt_sigaction', 175: 'rt_sigprocmask', 180: 'pread64', 181: 'pwrite64',
-  183: 'getcwd', 192: 'mmap2', 218: 'mincore', 219: 'madvise', 221: 'fcntl', 224: 'gettid', 252: 'exit_group',
+  162: 'nanosleep', 163: 'mremap', 173: 'rt_sigreturn', 174: 'rt_sigaction', 175: 'rt_sigprocmask', 176: 'rt_sigpending',
+  179: 'rt_sigsuspend', 180: 'pread64', 181: 'pwrite64', 183: 'getcwd', 186: 'sigaltstack', 192: 'mmap2', 218: 'mincore',
+  219: 'madvise', 221: 'fcntl', 224: 'gettid', 238: 'tkill', 252: 'exit_group', 270: 'tgkill',
 };
 
 export function syscallName(number: number, ptrBytes: 4 | 8): string | undefined {
@@ -184,8 +186,6 @@ export function defineSyscalls(def: DefineRoutine): void {
   def('mlock(addr, len)', intCall('mlock', 2));
   def('munlock(addr, len)', intCall('munlock', 2));
 
-  def('kill(pid, sig)', intCall('kill', 2));
-  def('raise(sig)', (p, a) => p.raise(p.abi.int(a[0])));
 
   def('time(tloc)', function* (p, a) {
     const tloc = toAddress(a[0]);
