@@ -1872,8 +1872,9 @@ void wake_up(wait_queue_head_t *q);
 void wake_up_interruptible(wait_queue_head_t *q);
 void wake_up_all(wait_queue_head_t *q);
 void __kmemlab_wait_event(wait_queue_head_t *q);
+int __kmemlab_wait_event_interruptible(wait_queue_head_t *q);
 #define wait_event(wq, condition) do { while (!(condition)) __kmemlab_wait_event(&(wq)); } while (0)
-#define wait_event_interruptible(wq, condition) ({ int __ret = 0; while (!(condition)) __kmemlab_wait_event(&(wq)); __ret; })
+#define wait_event_interruptible(wq, condition) ({ int __ret = 0; while (!(condition)) { __ret = __kmemlab_wait_event_interruptible(&(wq)); if (__ret) break; } __ret; })
 #endif
 `;
 
