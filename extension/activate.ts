@@ -16,7 +16,8 @@ import { snapshotTree, type SnapshotOptions } from './views/snapshot';
 import { startFaultLab } from './walkthrough';
 import { configurationFor, targetFor } from './config/debugConfig';
 
-export function activateKmemlab(context: vscode.ExtensionContext, platform: 'desktop' | 'web'): KmemlabApi {
+export function activateKmemlab(context: vscode.ExtensionContext, platform: 'desktop' | 'web', bundleStartMs: number): KmemlabApi {
+  const activateStartMs = performance.now();
   const tracker = new SessionTracker();
   let commands: KmemlabCommands | undefined;
   const views = new KmemlabViews(tracker, context.extensionUri, (pid, va) => void commands?.walkAddress(va, pid));
@@ -39,6 +40,7 @@ export function activateKmemlab(context: vscode.ExtensionContext, platform: 'des
   );
   return {
     platform,
+    timings: { loadMs: activateStartMs - bundleStartMs, activateMs: performance.now() - activateStartMs },
     tracker,
     views,
     commands,

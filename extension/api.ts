@@ -13,6 +13,8 @@ import type { SnapshotOptions, TreeRow } from './views/snapshot';
 
 export interface KmemlabApi {
   readonly platform: 'desktop' | 'web';
+  /** Evaluating the bundle (engine included) and running activate(), in milliseconds. */
+  readonly timings: { loadMs: number; activateMs: number };
   readonly tracker: SessionTracker;
   readonly views: KmemlabViews;
   readonly commands: KmemlabCommands;

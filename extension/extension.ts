@@ -5,6 +5,7 @@
  * program with require() from `node -e`, where adapterMain.ts's `require.main === module` guard
  * is false and the adapter would exit at once.
  */
+import { bundleStartMs } from './loadClock';
 import * as vscode from 'vscode';
 import type { KmemlabApi } from './api';
 import { activateKmemlab } from './activate';
@@ -21,7 +22,7 @@ class NodeAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 
 export function activate(context: vscode.ExtensionContext): KmemlabApi {
   context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new NodeAdapterFactory(context.asAbsolutePath('dist/adapter.js'))));
-  return activateKmemlab(context, 'desktop');
+  return activateKmemlab(context, 'desktop', bundleStartMs);
 }
 
 export function deactivate(): void {

@@ -3,6 +3,7 @@
  * adapter runs inline in the extension host, reading the lab through vscode.workspace.fs. The
  * adapter speaks in POSIX paths; this session maps them to and from the workspace's URIs.
  */
+import { bundleStartMs } from './loadClock';
 import * as vscode from 'vscode';
 import { KmemlabDebugSession } from './adapter/debugSession';
 import type { KmemlabApi } from './api';
@@ -36,7 +37,7 @@ class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 
 export function activate(context: vscode.ExtensionContext): KmemlabApi {
   context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory()));
-  return activateKmemlab(context, 'web');
+  return activateKmemlab(context, 'web', bundleStartMs);
 }
 
 export function deactivate(): void {

@@ -42,6 +42,9 @@ describe('kmemlab extension: labs in the Test Explorer', function () {
     console.log(`      ${items.length} labs, ${checkIds.length} checks in ${Date.now() - started} ms`);
     const failed = checkIds.filter((id) => api.labTests.results.get(id)!.state !== 'passed');
     assert.deepEqual(failed.map((id) => `${id}: ${JSON.stringify(api.labTests.results.get(id))}`), []);
+    const lab03 = items.find((i) => i.label === '03-vmalloc-fault');
+    const firstCheck = lab03?.children.get(`${lab03.id}#0`);
+    if (firstCheck) await vscode.commands.executeCommand('vscode.revealTestInExplorer', firstCheck).then(undefined, () => undefined);
     const rows = await requestVisibleRows('test-explorer');
     if (rows) {
       const labRows = rows.filter((r) => r.view === 'Test Explorer' && r.level === 1);
