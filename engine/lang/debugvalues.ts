@@ -85,17 +85,22 @@ export class ValueReader {
     if (v.loc.kind === 'value') return v.loc.value;
     if (v.loc.kind === 'reg') return v.loc.regs[v.loc.slot];
     const size = v.type.kind === 'ptr' ? this.ptrBytes : sizeOf(v.type);
-    const b = this.mem.read(v.loc.va, size);
-    if (!b) return undefined;
-    const raw = decodeScalar(v.type, b, this.ptrBytes);
     if (v.bitField) {
+      // A bitfield is read through the bytes of its storage unit (fewer than its type's in a
+      // packed struct), little-endian.
       const f = v.bitField;
-      const u = BigInt.asUintN(size * 8, BigInt(raw as number | bigint));
+      const unitBytes = f.unitBytes ?? size;
+      const b = this.mem.read(v.loc.va, unitBytes);
+      if (!b) return undefined;
+      let u = 0n;
+      for (let i = unitBytes - 1; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
       let x = (u >> BigInt(f.bitOffset!)) & ((1n << BigInt(f.bitWidth!)) - 1n);
       if (v.type.kind === 'int' && v.type.signed && v.type.ik !== 'bool') x = BigInt.asIntN(f.bitWidth!, x);
       return Number(x);
     }
-    return raw;
+    const b = this.mem.read(v.loc.va, size);
+    if (!b) return undefined;
+    return decodeScalar(v.type, b, this.ptrBytes);
   }
 
   private address(v: DebugValue): I64 | undefined {

@@ -891,7 +891,11 @@ export class DebugRuntime {
       resolve: () => undefined,
     });
     const frame = f ?? ({ regs: [], fp: 0 } as unknown as CFrame);
-    if (compiled.address) return { value: { name: text, type: e.type, loc: { kind: 'mem', va: compiled.address(frame) as I64 } }, task };
+    if (compiled.address) {
+      // A bitfield's address is its storage unit's: the reader extracts the bits.
+      const bitField = e.k === 'member' && e.field.bitWidth !== undefined ? e.field : undefined;
+      return { value: { name: text, type: e.type, loc: { kind: 'mem', va: compiled.address(frame) as I64 }, ...(bitField ? { bitField } : {}) }, task };
+    }
     if (e.k === 'var' && (e.v.kind === 'local' || e.v.kind === 'param') && !e.v.inMemory && f) return { value: { name: text, type: e.type, loc: { kind: 'reg', regs: f.regs, slot: e.v.slot } }, task };
     return { value: { name: text, type: e.type, loc: { kind: 'value', value: compiled.value(frame) } }, task };
   }
