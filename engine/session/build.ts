@@ -64,7 +64,7 @@ export function kernelLayouts(arch: ArchSpec): StructLayouts {
   if (!l) {
     const text = [
       'linux/module.h', 'linux/fs.h', 'linux/mm.h', 'linux/sched.h', 'linux/cdev.h', 'linux/miscdevice.h', 'linux/vmalloc.h', 'linux/timer.h',
-      'linux/mutex.h', 'linux/semaphore.h', 'linux/wait.h', 'linux/device.h', 'linux/highmem.h', 'linux/uaccess.h',
+      'linux/mutex.h', 'linux/semaphore.h', 'linux/wait.h', 'linux/device.h', 'linux/highmem.h', 'linux/uaccess.h', 'linux/vt_kern.h',
     ].map((h) => `#include <${h}>\n`).join('');
     const tu = compileTranslationUnit('<kernel-layouts>', text, {
       ts: typeSystemFor(arch),

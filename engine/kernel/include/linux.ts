@@ -1747,8 +1747,6 @@ void mmput(struct mm_struct *mm);
 int send_sig(int sig, struct task_struct *p, int priv);
 #define task_pid_nr(tsk) ((tsk)->pid)
 #define task_tgid_nr(tsk) ((tsk)->tgid)
-/* Not in Linux's sched.h: kmemlab derives the kernel's own structure layouts from what this pulls in. */
-#include <linux/console_struct.h>
 #endif
 `;
 
