@@ -557,7 +557,7 @@ export class Signals {
     if (Number(got.ip) !== rec.regs.ip || Number(got.sp) !== rec.regs.sp) {
       const o = this.k.oops;
       this.k.printk(
-        `\x014kmemlab: ${task.comm}[${task.pid}]: rt_sigreturn: the frame's ip ${o.fmtPtr(got.ip)} sp ${o.fmtPtr(got.sp)} were changed (saved ip ${o.fmtPtr(rec.regs.ip)} sp ${o.fmtPtr(rec.regs.sp)}); the emulator resumes the interrupted code where it was\n`,
+        `\x014kmemlab: ${task.comm}[${task.pid}]: rt_sigreturn: the handler changed the saved context (ip ${o.fmtPtr(rec.regs.ip)} -> ${o.fmtPtr(got.ip)}, sp ${o.fmtPtr(rec.regs.sp)} -> ${o.fmtPtr(got.sp)}); kmemlab resumes the interrupted statement, it cannot follow a changed ip or sp\n`,
       );
     }
     st.frames.pop();

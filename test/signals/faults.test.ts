@@ -163,6 +163,39 @@ int main(void) {
 }
 `;
 
+describe('signals: what rt_sigreturn cannot follow', () => {
+  it('a handler that moves the saved ip gets a note in dmesg; the interrupted access runs again', () => {
+    const src = `${PRELUDE}${REGS}
+static char *p;
+static void handler(int sig, siginfo_t *si, void *ucv) {
+	ucontext_t *uc = ucv;
+#ifdef __x86_64__
+	uc->uc_mcontext.gregs[REG_RIP] += 4;
+#else
+	uc->uc_mcontext.gregs[REG_EIP] += 4;
+#endif
+	mmap(p, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+}
+int main(void) {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	p = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p[0] = 'x';
+	printf("%c\\n", p[0]);
+	return 0;
+}
+`;
+    for (const arch of ARCH_PAIR) {
+      const r = runProgram(src, arch);
+      assert.equal(r.stdout, 'x\n');
+      assert.match(r.dmesg, /rt_sigreturn: the handler changed the saved context \(ip [0-9a-f]+ -> [0-9a-f]+, sp ([0-9a-f]+) -> \1\)/);
+    }
+  });
+});
+
 describe('signals: faults a task cannot take', () => {
   it('a handler that returns without fixing anything gets the fault again, until the step limit', () => {
     const r = runProgram(LOOP_PROGRAM, 'x86_64', { maxSteps: 30_000 });
