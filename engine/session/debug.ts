@@ -106,6 +106,16 @@ function exprTokens(text: string): ReturnType<typeof lex> {
   return [...toks, { kind: 'eof', text: '', file: '<expression>', line: 1, col: text.length + 1 }];
 }
 
+/**
+ * DAP thread ids are pids, but the idle task's pid 0 reads as "no thread" to clients: it gets an
+ * id no pid reaches (PID_MAX_DEFAULT is 32768).
+ */
+export const IDLE_THREAD_ID = 0x7fff_0000;
+
+function threadIdOf(t: Task): number {
+  return t.pid === 0 ? IDLE_THREAD_ID : t.pid;
+}
+
 export class DebugRuntime {
   session: Session;
   inspector: Inspector;
@@ -447,7 +457,7 @@ export class DebugRuntime {
   }
 
   step(kind: 'over' | 'in' | 'out', threadId: number): void {
-    const t = this.k.tasks.get(threadId) ?? this.session.currentTask;
+    const t = this.taskOfThread(threadId) ?? this.session.currentTask;
     if (!t) {
       this.resume();
       return;
@@ -532,7 +542,7 @@ export class DebugRuntime {
   private reportStop(reason: StopReason, description: string, ids?: number[]): void {
     const t = this.session.currentTask ?? this.k.current;
     this.invalidateRefs();
-    this.events.stopped({ reason, threadId: t.pid, description, text: description, breakpointIds: ids });
+    this.events.stopped({ reason, threadId: threadIdOf(t), description, text: description, breakpointIds: ids });
     this.events.changed(this.changes());
   }
 
@@ -625,7 +635,7 @@ export class DebugRuntime {
    * and faults made by that statement are stepped over backwards too).
    */
   stepBack(threadId: number): void {
-    const depth = this.k.tasks.get(threadId)?.thread.frames.length ?? 0;
+    const depth = this.taskOfThread(threadId)?.thread.frames.length ?? 0;
     let target = this.previousStatement(threadId, depth);
     if (target === undefined && this.k.exec.steps > 0) {
       // Not in the recent history: replay once recording everything to find it.
@@ -651,8 +661,14 @@ export class DebugRuntime {
 
   threads(): { id: number; name: string }[] {
     const out = [...this.k.tasks.values()].filter((t) => !t.exited && t.pid !== 0).map((t) => ({ id: t.pid, name: `${t.comm} [${t.pid}]${t.kind === 'kernel' ? ' (kernel thread)' : ''}` }));
-    if (out.length === 0) out.push({ id: this.k.idle.pid || 1, name: 'swapper/0 (idle)' });
+    // The idle task is a thread only while something runs on it (a timer firing while all sleep).
+    if (out.length === 0 || this.k.idle.thread.frames.length > 0) out.push({ id: IDLE_THREAD_ID, name: `swapper/0 (idle${this.k.idle.thread.frames.length > 0 ? ', in softirq' : ''})` });
     return out;
+  }
+
+  /** The task a DAP thread id stands for. */
+  private taskOfThread(threadId: number): Task | undefined {
+    return threadId === IDLE_THREAD_ID ? this.k.idle : this.k.tasks.get(threadId);
   }
 
   private invalidateRefs(): void {
@@ -668,7 +684,7 @@ export class DebugRuntime {
   }
 
   stack(threadId: number, start = 0, levels = 1000): { frames: StackFrameInfo[]; total: number } {
-    const t = this.k.tasks.get(threadId);
+    const t = this.taskOfThread(threadId);
     if (!t) return { frames: [], total: 0 };
     const frames = t.thread.frames;
     const out: StackFrameInfo[] = [];

@@ -158,6 +158,38 @@ describe('debug adapter over DAP', function () {
     assert.match(frames[0].name, /^ksyms_open\(inode=0x/);
   });
 
+  it('stops in a timer callback that fires while every task sleeps: the idle task is its thread', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-timer-'));
+    const src = path.join(dir, 'tm.c');
+    fs.writeFileSync(
+      src,
+      `#include <linux/module.h>
+#include <linux/timer.h>
+#include <linux/delay.h>
+static struct timer_list t;
+static int fired;
+static void tick(unsigned long data)
+{
+	fired += data;
+}
+static int __init tm_init(void) { setup_timer(&t, tick, 3); mod_timer(&t, jiffies + 2); msleep(50); return fired == 3 ? 0 : -EIO; }
+static void __exit tm_exit(void) { del_timer_sync(&t); }
+module_init(tm_init);
+module_exit(tm_exit);
+MODULE_LICENSE("GPL");
+`,
+    );
+    await launchWith(dc, { drivers: [src] }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line: lineOf(src, 'fired += data') }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const threads = (await dc.threadsRequest()).body.threads;
+    const idle = threads.find((t) => t.id === stop.body.threadId);
+    assert.equal(idle?.name, 'swapper/0 (idle, in softirq)');
+    const names = (await topFrames(dc, stop.body.threadId!)).map((f) => f.name.replace(/\(.*$/, ''));
+    assert.deepEqual(names.slice(0, 3), ['tick [tm]', 'call_timer_fn', 'run_timer_softirq']);
+    await dc.continueRequest({ threadId: stop.body.threadId! });
+    await dc.waitForEvent('terminated');
+  });
+
   it('stops on exception filters: a page fault', async () => {
     await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setExceptionBreakpointsRequest({ filters: ['pagefault'] }));
     const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
