@@ -45,6 +45,7 @@ class RequestNode extends ViewNode {
     private readonly verdicts: Verdict[],
     private readonly decidedBy: string | undefined,
     private readonly expanded: boolean,
+    private readonly isNew = false,
   ) {
     super(id, undefined);
   }
@@ -56,7 +57,7 @@ class RequestNode extends ViewNode {
     item.description = `${this.description} · ${allowed}/${this.verdicts.length} allow${split ? ' · disagree' : ''}`;
     item.iconPath = new vscode.ThemeIcon(split ? 'warning' : 'law', split ? new vscode.ThemeColor('list.warningForeground') : undefined);
     item.contextValue = 'request';
-    return applyMark(item, this.id, split ? 'disagree' : undefined);
+    return applyMark(item, this.id, this.isNew ? 'added' : split ? 'disagree' : undefined);
   }
 
   override async loadChildren(): Promise<ViewNode[]> {
@@ -67,6 +68,11 @@ class RequestNode extends ViewNode {
 export class PolicyView {
   readonly tree: NodeTree;
   typed: TypedRequest | undefined;
+  /** The highest request number seen at the previous stop, and at this one (for "new" marks). */
+  private seqAtPreviousStop = 0;
+  private seqAtThisStop = 0;
+  private stopGeneration = -1;
+  private sessionId: string | undefined;
   /** Knobs for typed requests. */
   securelevel: number | undefined = undefined;
   euid = 0;
@@ -80,7 +86,16 @@ export class PolicyView {
     const client = this.tracker.client;
     if (client && this.tracker.isStopped) {
       const requests = await client.policies();
-      requests.forEach((r, i) => rows.push(this.sessionRequest(r, i === requests.length - 1)));
+      if (this.tracker.session?.id !== this.sessionId) {
+        this.sessionId = this.tracker.session?.id;
+        this.seqAtThisStop = 0;
+      }
+      if (this.tracker.generation !== this.stopGeneration) {
+        this.stopGeneration = this.tracker.generation;
+        this.seqAtPreviousStop = this.seqAtThisStop;
+      }
+      this.seqAtThisStop = Math.max(0, ...requests.map((r) => r.seq));
+      requests.forEach((r, i) => rows.push(this.sessionRequest(r, i === requests.length - 1, r.seq > this.seqAtPreviousStop)));
       if (requests.length === 0) rows.push(new TextNode('none', undefined, 'no /dev/mem mmap yet in this session', { icon: 'info' }));
     }
     if (this.typed) {
@@ -92,7 +107,7 @@ export class PolicyView {
     return rows;
   }
 
-  private sessionRequest(r: DevmemTraceRecord, last: boolean): RequestNode {
+  private sessionRequest(r: DevmemTraceRecord, last: boolean, isNew: boolean): RequestNode {
     const prot = protShort(protFromBits(r.prot === 'rw' ? 3 : 1));
     const outcome = r.allowed ? 'mapped' : `refused ${r.errno ?? ''}`.trim();
     return new RequestNode(
@@ -102,6 +117,7 @@ export class PolicyView {
       r.verdicts,
       r.policy,
       last,
+      isNew,
     );
   }
 
