@@ -18,7 +18,7 @@ import { MODE_KERNEL } from '../machine/tlb';
 import { Trap } from '../machine/cpu';
 import { PAGE_SIZE } from '../machine/physmem';
 import type { NativeRequest, Value } from '../exec/types';
-import { add64, type I64 } from '../util/int64';
+import { add64, norm64, type I64 } from '../util/int64';
 import { FAULT_FIXUP } from './fault';
 import type { Kernel } from './kernel';
 
@@ -249,8 +249,26 @@ export class UserStores {
     return true;
   }
 
-  int(va: number, v: I64 | bigint, bytes: number): Gen<boolean> {
-    return this.put(va, leBytes(v, bytes));
+  /** One integer store (put_user_ex of its width). */
+  *int(va: number, v: I64 | bigint, bytes: number): Gen<boolean> {
+    if ((va & (PAGE_SIZE - 1)) + bytes > PAGE_SIZE || bytes === 1) return yield* this.put(va, leBytes(v, bytes));
+    // The common case, a store inside one page, without building a byte array.
+    const cpu = this.k.cpu;
+    for (;;) {
+      try {
+        if (bytes === 8) cpu.w64(va, typeof v === 'bigint' ? norm64(BigInt.asIntN(64, v)) : v, MODE_KERNEL);
+        else if (bytes === 4) cpu.w32(va, Number(BigInt.asUintN(32, BigInt(v))), MODE_KERNEL);
+        else cpu.w16(va, Number(BigInt.asUintN(16, BigInt(v))), MODE_KERNEL);
+        return true;
+      } catch (e) {
+        if (!(e instanceof Trap)) throw e;
+        const verdict = yield { kind: 'trap', trap: e };
+        if (verdict === FAULT_FIXUP) {
+          this.failed = true;
+          return false;
+        }
+      }
+    }
   }
 }
 

@@ -213,13 +213,15 @@ export class Signals {
 
   /** Copies blocked and the pending set into task_struct's words, for drivers and the views. */
   private mirror(task: Task): void {
-    const TS = this.k.structs.get('task_struct');
     let pending = 0n;
     for (const s of this.pending(task)) pending |= sigmask(s.signo);
     const word = (m: bigint): I64 => (this.layout.wordBytes === 8 ? norm64(BigInt.asIntN(64, m)) : Number(m & 0xffffffffn));
-    TS.set(task.va, 'blocked', word(this.state(task).blocked));
-    TS.set(task.va, 'pending', word(pending));
+    this.taskOffsets ??= { blocked: this.k.structs.get('task_struct').off('blocked'), pending: this.k.structs.get('task_struct').off('pending') };
+    this.k.km.wptr(task.va + this.taskOffsets.blocked, word(this.state(task).blocked));
+    this.k.km.wptr(task.va + this.taskOffsets.pending, word(pending));
   }
+
+  private taskOffsets: { blocked: number; pending: number } | undefined;
 
   /** The alternate signal stack lives in task_struct (sas_ss_sp, sas_ss_size). */
   private altStack(task: Task): { sp: number; sizeBytes: number } {
