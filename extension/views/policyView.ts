@@ -102,6 +102,8 @@ export class PolicyView {
       const t = this.typed;
       rows.push(new RequestNode('typed', `typed: mmap offset 0x${t.offset.toString(16)}`, `${formatSize(t.lengthBytes)} ${t.prot} euid ${t.euid} securelevel ${t.securelevel ?? 'per machine'}`, t.verdicts, undefined, true));
     }
+    // With nothing to show, the view's welcome text (with its Judge a Request button) shows.
+    if (rows.length === 0 && !client) return rows;
     rows.push(new TextNode('knob:securelevel', undefined, 'securelevel for typed requests', { description: this.securelevel === undefined ? 'each machine\'s own' : String(this.securelevel), icon: 'shield', contextValue: 'knob' }));
     rows.push(new TextNode('knob:euid', undefined, 'credential for typed requests', { description: `euid ${this.euid}`, icon: 'person', contextValue: 'knob' }));
     return rows;
