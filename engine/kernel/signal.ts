@@ -197,14 +197,6 @@ export class Signals {
     return task.pendingSignals as KSigInfo[];
   }
 
-  blockedMask(task: Task): bigint {
-    return this.state(task).blocked;
-  }
-
-  handlerOf(task: Task, sig: number): I64 {
-    return this.state(task).actions[sig].handler;
-  }
-
   /** set_current_blocked: SIGKILL and SIGSTOP can never be blocked. */
   private setBlocked(task: Task, mask: bigint): void {
     this.state(task).blocked = mask & ALL_SIGNALS & ~UNBLOCKABLE;
@@ -409,7 +401,7 @@ export class Signals {
       if (has(DEFAULT_IGNORE, sig)) continue;
       if (has(DEFAULT_STOP, sig)) {
         // Our programs have no job control: their process group is orphaned, so only SIGSTOP stops.
-        if (sig === SIGSTOP) yield* this.stop(task, sig);
+        if (sig === SIGSTOP) yield* this.stop(sig);
         continue;
       }
       yield* this.k.sched.killTask(task, sig);
@@ -428,7 +420,7 @@ export class Signals {
   }
 
   /** do_signal_stop: the task sleeps until SIGCONT (or SIGKILL). */
-  private *stop(task: Task, sig: number): Gen<void> {
+  private *stop(sig: number): Gen<void> {
     yield* this.k.sched.block(`stopped by ${signalName(sig)}`, undefined, TASK_STOPPED);
   }
 
