@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 const entries = [
   { in: 'extension/extension.ts', out: 'dist/extension.js', platform: 'node' },
   { in: 'extension/adapterMain.ts', out: 'dist/adapter.js', platform: 'node' },
-  { in: 'extension/web.ts', out: 'dist/web/extension.js', platform: 'browser' },
+  // @vscode/debugadapter needs Node's `events` and `url`; in a browser these shims supply them.
+  { in: 'extension/web.ts', out: 'dist/web/extension.js', platform: 'browser', alias: { events: './extension/shims/events.ts', url: './extension/shims/url.ts' } },
 ];
 
 for (const e of entries) {
@@ -22,5 +23,6 @@ for (const e of entries) {
     sourcemap: true,
     minify: false,
     logLevel: 'warning',
+    ...(e.alias ? { alias: e.alias } : {}),
   });
 }

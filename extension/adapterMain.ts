@@ -1,21 +1,10 @@
 /**
  * The debug adapter as a Node process speaking DAP on stdio (package.json
- * contributes.debuggers[0].program points at the bundle of this file).
+ * contributes.debuggers[0].program points at the bundle of this file). It starts at once, with no
+ * `require.main` guard: VS Code may load the program through require() from `node -e`.
  */
-import * as fs from 'node:fs/promises';
-import { KmemlabDebugSession, type FileAccessor } from './adapter/debugSession';
-
-export const nodeFiles: FileAccessor = {
-  readFile: async (p) => new Uint8Array(await fs.readFile(p)),
-  readDirectory: async (p) => (await fs.readdir(p, { withFileTypes: true })).map((e) => [e.name, e.isDirectory()] as [string, boolean]),
-  isDirectory: async (p) => {
-    try {
-      return (await fs.stat(p)).isDirectory();
-    } catch {
-      return false;
-    }
-  },
-};
+import { KmemlabDebugSession } from './adapter/debugSession';
+import { nodeFiles } from './nodeFiles';
 
 class NodeKmemlabSession extends KmemlabDebugSession {
   constructor() {
@@ -23,6 +12,4 @@ class NodeKmemlabSession extends KmemlabDebugSession {
   }
 }
 
-if (require.main === module) NodeKmemlabSession.run(NodeKmemlabSession);
-
-export { NodeKmemlabSession };
+NodeKmemlabSession.run(NodeKmemlabSession);

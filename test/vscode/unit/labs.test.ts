@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeFiles } from '../../../extension/adapterMain';
+import { nodeFiles } from '../../../extension/nodeFiles';
 import { loadFiles, loadLab } from '../../../extension/labs/labSources';
 import { RunCancelled, runHeadless } from '../../../extension/labs/headlessRun';
 import { checkLines, runTranscript } from '../../../extension/testing/labReport';

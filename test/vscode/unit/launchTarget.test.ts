@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeFiles } from '../../../extension/adapterMain';
+import { nodeFiles } from '../../../extension/nodeFiles';
 import { enclosingLab, launchTargetFor } from '../../../extension/config/launchTarget';
 
 const ROOT = path.resolve(__dirname, '../../../..');
