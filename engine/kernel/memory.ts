@@ -13,7 +13,7 @@ import type { KStruct } from './kmem';
 import { VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MAYWRITE, VM_MIXEDMAP, VM_PFNMAP, VM_SHARED, VM_WRITE, type Mm } from './mm';
 import { KernelBug } from './oops';
 import { PG_locked, PG_reserved } from './page_alloc';
-import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW, _PAGE_SPECIAL } from './pgtable';
+import { _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PCD, _PAGE_PWT, _PAGE_RW, _PAGE_SPECIAL } from './pgtable';
 import { call } from './routines';
 import { VM_USERMAP } from './vmalloc';
 
@@ -370,6 +370,22 @@ export class Memory {
         this.k.pages.addMapcount(pfn, -1);
         this.putPage(pfn);
       }
+    }
+    this.flushTlbRange(mm, start, end);
+  }
+
+  /**
+   * change_protection: present PTEs of [start, end) take the new protection; the frame, the
+   * accessed and dirty bits, caching and the special bit stay (pte_modify's _PAGE_CHG_MASK).
+   */
+  changeProtection(mm: Mm, start: number, end: number, newProt: bigint): void {
+    const keep = _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SPECIAL | _PAGE_PCD | _PAGE_PWT;
+    for (let a = start; a < end; a += PAGE_SIZE) {
+      const ptePa = this.k.pt.entryFor(mm.pgdPa, a, 'pte', false);
+      if (ptePa === undefined) continue;
+      const entry = this.k.pt.read(ptePa);
+      if (!this.k.pt.present(entry)) continue;
+      this.k.pt.write(ptePa, this.k.pt.mkEntry(this.k.pt.pfnOf(entry), (newProt & ~keep) | (entry & keep)));
     }
     this.flushTlbRange(mm, start, end);
   }

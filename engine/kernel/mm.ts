@@ -46,6 +46,9 @@ export const VM_FLAG_NAMES: [number, string][] = [
 export const PROT_READ = 0x1;
 export const PROT_WRITE = 0x2;
 export const PROT_EXEC = 0x4;
+export const PROT_SEM = 0x8;
+export const PROT_GROWSDOWN = 0x01000000;
+export const PROT_GROWSUP = 0x02000000;
 export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 export const MAP_TYPE = 0x0f;
@@ -168,6 +171,7 @@ export class MmSubsystem {
     r.define('do_mmap_pgoff', ['file', 'addr', 'len', 'prot', 'flags', 'pgoff'], (a) => this.doMmapPgoff(a[0] as number, a[1] as number, a[2] as number, a[3] as number, a[4] as number, a[5] as number), { exported: false });
     r.define('mmap_region', ['file', 'addr', 'len', 'flags', 'vm_flags', 'pgoff'], (a) => this.mmapRegion(a[0] as number, a[1] as number, a[2] as number, a[3] as number, a[4] as number, a[5] as number), { exported: false });
     r.define('do_munmap', ['mm', 'start', 'len'], (a) => this.doMunmap(this.mmAt(a[0] as number), a[1] as number, a[2] as number), { exported: false });
+    r.define('sys_mprotect', ['start', 'len', 'prot'], (a) => this.sysMprotect(a[0] as number, a[1] as number, Number(a[2])), { exported: false });
     r.define('find_vma', ['mm', 'addr'], (a) => this.mmAt(a[0] as number)?.findVma(a[1] as number) ?? 0);
     r.define('vm_get_page_prot', ['vm_flags'], (a) => this.pgprotValue(protectionMap((a[0] as number) & 0xf)));
   }
@@ -470,6 +474,55 @@ export class MmSubsystem {
     const file = V.num(vma, 'vm_file');
     if (file) yield* this.k.vfs.fput(file);
     this.freeVma(vma);
+  }
+
+  /**
+   * sys_mprotect (3.7 mm/mprotect.c): every VMA of [start, start+len) gets the new VM_READ/
+   * WRITE/EXEC, split at the edges; a hole gives -ENOMEM, asking for more than VM_MAY* allows
+   * -EACCES. Present PTEs change at once (a private writable mapping keeps copy-on-write: its
+   * page protection has no RW, and the next write fault decides).
+   */
+  *sysMprotect(start: number, len: number, prot: number): NativeGen {
+    const mm = this.k.current.mm;
+    if (!mm) return -EINVAL;
+    if (start % PAGE_SIZE !== 0) return -EINVAL;
+    if (len === 0) return 0;
+    len = Math.ceil(len / PAGE_SIZE) * PAGE_SIZE;
+    const end = start + len;
+    if (len <= 0 || end <= start) return -ENOMEM;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+    const want = (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+    // Check the whole range first, as the loop in Linux fails before changing the VMA that is
+    // short; the ones before it keep their change there, which only matters for partial errors.
+    let at = start;
+    let vma = mm.findVma(start);
+    if (!vma || mm.vmaStart(vma) > start) return -ENOMEM;
+    for (;;) {
+      const oldFlags = this.V.num(vma, 'vm_flags');
+      const newFlags = (oldFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | want;
+      if ((newFlags & ~(newFlags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) return -EACCES;
+      const tmp = Math.min(mm.vmaEnd(vma), end);
+      yield* this.mprotectFixup(mm, vma, at, tmp, newFlags);
+      at = tmp;
+      if (at >= end) return 0;
+      vma = mm.findVma(at);
+      if (!vma || mm.vmaStart(vma) !== at) return -ENOMEM;
+    }
+  }
+
+  /** mprotect_fixup: split off [start, end) of the VMA and give it the new flags. */
+  private *mprotectFixup(mm: Mm, vma: number, start: number, end: number, newFlags: number): Generator<import('../exec/types').NativeRequest, void, import('../exec/types').Value | undefined> {
+    const V = this.V;
+    if (V.num(vma, 'vm_flags') === newFlags) return;
+    if (mm.vmaStart(vma) < start) {
+      yield* this.splitVma(mm, vma, start);
+      vma = mm.vmaAt(start);
+    }
+    if (mm.vmaEnd(vma) > end) yield* this.splitVma(mm, vma, end);
+    V.set(vma, 'vm_flags', newFlags);
+    const prot = protectionMap(newFlags & 0xf);
+    V.set(vma, 'vm_page_prot', this.pgprotValue(prot));
+    this.k.memory.changeProtection(mm, start, end, this.protOf(vma));
   }
 
   /** A VMA made by the kernel itself (exec's segments, the stack, [heap]). */
