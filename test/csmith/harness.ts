@@ -63,7 +63,8 @@ function csmithHeaders(dir: string): Map<string, string> {
 }
 
 export function generate(seed: number, options: readonly string[] = CSMITH_OPTIONS): string {
-  const r = spawnSync('csmith', ['--seed', String(seed), ...options], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // csmith writes platform.info into its working directory: keep it out of the checkout.
+  const r = spawnSync('csmith', ['--seed', String(seed), ...options], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: scratchDir() });
   if (r.status !== 0) throw new Error(`csmith --seed ${seed} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -76,11 +77,15 @@ export interface NativeRun {
 
 let workDir: string | undefined;
 
+function scratchDir(): string {
+  workDir ??= mkdtempSync(join(tmpdir(), 'kmemlab-csmith-'));
+  return workDir;
+}
+
 /** gcc -O0 and a native run, with a time limit (some random programs loop for minutes). */
 export function runNative(source: string, timeoutMs = 2000): NativeRun {
-  workDir ??= mkdtempSync(join(tmpdir(), 'kmemlab-csmith-'));
-  const c = join(workDir, 'p.c');
-  const exe = join(workDir, 'p');
+  const c = join(scratchDir(), 'p.c');
+  const exe = join(scratchDir(), 'p');
   writeFileSync(c, source);
   const cc = spawnSync('gcc', ['-O0', '-w', `-I${csmithIncludeDir()}`, '-o', exe, c], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
