@@ -28,7 +28,7 @@ export function csmithIncludeDir(): string | undefined {
 }
 
 export function haveTools(): boolean {
-  return csmithIncludeDir() !== undefined && spawnSync('csmith', ['--version']).status === 0 && spawnSync('gcc', ['--version']).status === 0;
+  return csmithIncludeDir() !== undefined && spawnSync('csmith', ['--version'], { cwd: scratchDir() }).status === 0 && spawnSync('gcc', ['--version']).status === 0;
 }
 
 /** What csmith's runtime needs from <math.h> and <float.h>, written in C. */
