@@ -3,6 +3,7 @@
  * Routines are prototypes; libc's TypeScript implementations are bound to them by name, and the
  * ones that talk to the kernel do it through the same system calls a real libc makes.
  */
+import { LINUX_KD_H } from '../uapi/kd';
 import { SIGNAL_HEADERS } from './signalHeaders';
 
 const H: Record<string, string> = {};
@@ -545,22 +546,7 @@ int ioctl(int fd, unsigned long request, ...);
 #endif
 `;
 H['linux/ioctl.h'] = '#include <sys/ioctl.h>\n';
-H['linux/kd.h'] = String.raw`
-#ifndef _LINUX_KD_H
-#define _LINUX_KD_H
-#define KDGETLED 0x4B31
-#define KDSETLED 0x4B32
-#define LED_SCR 0x01
-#define LED_NUM 0x02
-#define LED_CAP 0x04
-#define KDGKBTYPE 0x4B33
-#define KB_84 0x01
-#define KB_101 0x02
-#define KB_OTHER 0x03
-#define KDGKBLED 0x4B64
-#define KDSKBLED 0x4B65
-#endif
-`;
+H['linux/kd.h'] = LINUX_KD_H;
 
 H['sys/stat.h'] = String.raw`
 #ifndef _SYS_STAT_H

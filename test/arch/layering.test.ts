@@ -32,13 +32,14 @@ function layerOf(p: string): string {
 
 const ALLOWED: Record<string, string[]> = {
   'engine/util': ['engine/util'],
+  'engine/uapi': ['engine/uapi'],
   'engine/machine': ['engine/machine', 'engine/util'],
   'engine/exec': ['engine/exec', 'engine/machine', 'engine/util'],
   'engine/format': ['engine/format', 'engine/util'],
   'engine/policy': ['engine/policy', 'engine/util'],
   'engine/lang': ['engine/lang', 'engine/exec', 'engine/machine', 'engine/util'],
-  'engine/kernel': ['engine/kernel', 'engine/exec', 'engine/machine', 'engine/util', 'engine/format', 'engine/policy'],
-  'engine/libc': ['engine/libc', 'engine/exec', 'engine/machine', 'engine/util', 'engine/format'],
+  'engine/kernel': ['engine/kernel', 'engine/exec', 'engine/machine', 'engine/util', 'engine/format', 'engine/policy', 'engine/uapi'],
+  'engine/libc': ['engine/libc', 'engine/exec', 'engine/machine', 'engine/util', 'engine/format', 'engine/uapi'],
 };
 
 describe('layering', () => {

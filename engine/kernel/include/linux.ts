@@ -5,6 +5,8 @@
  * kernel binds TypeScript implementations to them by name. Layouts follow Linux 3.7 (x86) where a
  * driver can see them; what no driver touches is left out.
  */
+import { LINUX_KD_H } from '../../uapi/kd';
+
 const H: Record<string, string> = {};
 
 H['linux/compiler.h'] = String.raw`
@@ -2123,22 +2125,7 @@ int *__kmemlab_fg_console(void);
 #endif
 `;
 H['linux/vt.h'] = '#include <linux/vt_kern.h>\n';
-H['linux/kd.h'] = String.raw`
-#ifndef _LINUX_KD_H
-#define _LINUX_KD_H
-#define KDGETLED 0x4B31
-#define KDSETLED 0x4B32
-#define LED_SCR 0x01
-#define LED_NUM 0x02
-#define LED_CAP 0x04
-#define KDGKBTYPE 0x4B33
-#define KB_84 0x01
-#define KB_101 0x02
-#define KB_OTHER 0x03
-#define KDGKBLED 0x4B64
-#define KDSKBLED 0x4B65
-#endif
-`;
+H['linux/kd.h'] = LINUX_KD_H;
 
 /** Headers old drivers include that carry nothing this kernel needs. */
 for (const empty of ['linux/config.h', 'linux/autoconf.h', 'linux/kconfig.h', 'asm/system.h']) H[empty] = '';
