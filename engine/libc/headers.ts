@@ -592,10 +592,43 @@ int nanosleep(const struct timespec *req, struct timespec *rem);
 #endif
 `;
 
+H['float.h'] = String.raw`
+#ifndef _FLOAT_H
+#define _FLOAT_H
+#define FLT_RADIX 2
+#define FLT_ROUNDS 1
+#define FLT_EVAL_METHOD 0
+#define DECIMAL_DIG 21
+#define FLT_MANT_DIG 24
+#define DBL_MANT_DIG 53
+#define FLT_DIG 6
+#define DBL_DIG 15
+#define FLT_MIN_EXP (-125)
+#define DBL_MIN_EXP (-1021)
+#define FLT_MIN_10_EXP (-37)
+#define DBL_MIN_10_EXP (-307)
+#define FLT_MAX_EXP 128
+#define DBL_MAX_EXP 1024
+#define FLT_MAX_10_EXP 38
+#define DBL_MAX_10_EXP 308
+#define FLT_MAX 3.40282346638528859811704183484516925e+38F
+#define DBL_MAX ((double)1.79769313486231570814527423731704357e+308L)
+#define FLT_MIN 1.17549435082228750796873653722224568e-38F
+#define DBL_MIN ((double)2.22507385850720138309023271733240406e-308L)
+#define FLT_EPSILON 1.19209289550781250000000000000000000e-7F
+#define DBL_EPSILON ((double)2.22044604925031308084726333618164062e-16L)
+#define FLT_TRUE_MIN 1.40129846432481707092372958328991613e-45F
+#define DBL_TRUE_MIN ((double)4.94065645841246544176568792868221372e-324L)
+#endif
+`;
+
 H['math.h'] = String.raw`
 #ifndef _MATH_H
 #define _MATH_H
 double fabs(double x);
+float fabsf(float x);
+double ldexp(double x, int exp);
+float ldexpf(float x, int exp);
 double floor(double x);
 double ceil(double x);
 double sqrt(double x);

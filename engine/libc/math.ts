@@ -36,7 +36,40 @@ export function pow(x: number, y: number): { value: number; errno?: number } {
   return { value };
 }
 
+/**
+ * scalbn: x · 2^e with one rounding. Halving or doubling is exact while the value stays normal,
+ * so only the last multiplication (into the subnormal range) can round.
+ */
+export function scalbn(x: number, e: number, minNormal = 2 ** -1022): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  let r = x;
+  while (e > 0 && Number.isFinite(r)) {
+    r *= 2;
+    e--;
+  }
+  while (e < 0 && Math.abs(r) / 2 >= minNormal) {
+    r /= 2;
+    e++;
+  }
+  if (e >= 0) return r;
+  // Past the smallest subnormal, 2^e itself is 0 and the product far below half of it.
+  return e >= -1074 ? r * 2 ** e : r > 0 ? 0 : -0;
+}
+
 export function defineMath(def: DefineRoutine): void {
+  def('fabsf(x)', (_p, a) => Math.fround(Math.abs(num(a[0]))));
+  // glibc's ldexp sets ERANGE only when a finite, non-zero x gives infinity or zero.
+  def('ldexp(x, e)', (p, a) => {
+    const x = num(a[0]);
+    const value = scalbn(x, Number(a[1]) | 0);
+    return Number.isFinite(x) && x !== 0 && (!Number.isFinite(value) || value === 0) ? withErrno(p, value, ERANGE) : value;
+  });
+  def('ldexpf(x, e)', (p, a) => {
+    const x = Math.fround(num(a[0]));
+    // In single precision: exact down to FLT_MIN, then the one rounding is to a float.
+    const value = Math.fround(scalbn(x, Number(a[1]) | 0, 2 ** -126));
+    return Number.isFinite(x) && x !== 0 && (!Number.isFinite(value) || value === 0) ? withErrno(p, value, ERANGE) : value;
+  });
   def('fabs(x)', (_p, a) => Math.abs(num(a[0])));
   def('floor(x)', (_p, a) => Math.floor(num(a[0])));
   def('ceil(x)', (_p, a) => Math.ceil(num(a[0])));

@@ -53,6 +53,28 @@ int main(void) {
   printf("abc%n|\n", &n); printf("%d\n", n);
   return 0;
 }`,
+  'float.h, fabsf, ldexp and ldexpf (exact, subnormal, overflow, underflow and errno)': String.raw`
+#include <stdio.h>
+#include <float.h>
+#include <math.h>
+#include <errno.h>
+int main(void) {
+  static const int es[] = { 0, 3, -3, 1000, 1024, -1022, -1060, -1074, -1075, -1080, 100000, -100000 };
+  static const double xs[] = { 1.0, -1.5, 0.75, 3.0000000000000004, 1e-300, DBL_MAX, DBL_TRUE_MIN };
+  unsigned i, j;
+  printf("%d %d %d %g %g %g %g\n", FLT_MANT_DIG, DBL_MANT_DIG, DBL_MAX_EXP, DBL_EPSILON, FLT_EPSILON, FLT_MAX, DBL_MIN);
+  printf("%g %g\n", (double)fabsf(-2.5f), (double)fabsf(-0.0f));
+  for (i = 0; i < sizeof xs / sizeof xs[0]; i++)
+    for (j = 0; j < sizeof es / sizeof es[0]; j++) {
+      errno = 0;
+      double r = ldexp(xs[i], es[j]);
+      int e1 = errno;
+      errno = 0;
+      float f = ldexpf((float)xs[i], es[j] / 8);
+      printf("%a %d %a %d\n", r, e1, (double)f, errno);
+    }
+  return 0;
+}`,
   'strings and ctype': String.raw`
 #include <stdio.h>
 #include <string.h>
