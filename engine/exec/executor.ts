@@ -75,6 +75,17 @@ function isGenerator(v: unknown): v is NativeGen {
 export class Executor {
   /** Ops executed since boot: the machine's notion of time and the step budget. */
   steps = 0;
+
+  /**
+   * Kernel work a native does in one go (entering a page fault, building a signal frame) costs
+   * emulated time as well, so a loop of faults advances the clock and meets the step limit.
+   */
+  charge(steps: number): void {
+    this.chargedSteps += steps;
+  }
+
+  /** Charged steps not yet counted: they are paid before the next op, within slice budgets. */
+  private chargedSteps = 0;
   /** The thread the loop is running (natives read it through their context). */
   current: Thread | undefined;
   /** Set by hooks during an op (data breakpoint, stale TLB use...) to stop after it. */
@@ -308,6 +319,11 @@ export class Executor {
         thread.state = 'dead';
         this.host.threadDone(thread, this.retval);
         return 'dead';
+      }
+      if (this.chargedSteps > 0) {
+        const pay = Math.min(this.chargedSteps, limit - this.steps);
+        this.steps += pay;
+        this.chargedSteps -= pay;
       }
       if (this.steps >= limit) return 'budget';
       if (top.kind === 'native') {

@@ -11,7 +11,7 @@ import { PAGE_SIZE } from '../machine/physmem';
 import type { TrapSite } from '../exec/executor';
 import type { NativeGen, NativeRoutine, Value } from '../exec/types';
 import type { I64 } from '../util/int64';
-import type { Kernel } from './kernel';
+import { FAULT_ENTRY_STEPS, type Kernel } from './kernel';
 import { VM_FAULT_ERROR, VM_FAULT_OOM, VM_FAULT_SIGBUS, FAULT_FLAG_USER, FAULT_FLAG_WRITE } from './memory';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from './mm';
 import type { KernelRoutine } from './routines';
@@ -72,6 +72,7 @@ export class Faults {
   private *pageFault(errorCode: number, address: I64, site: TrapSite | undefined): NativeGen {
     const k = this.k;
     const task = k.current;
+    k.exec.charge(FAULT_ENTRY_STEPS);
     const user = (errorCode & PF_USER) !== 0;
     const addr = typeof address === 'number' ? address : 0;
     const report = (resolved: string) => k.emit({ kind: 'pagefault', pid: task.pid, va: address, errorCode, user, resolved });

@@ -49,6 +49,11 @@ import { Remote } from './remote';
 
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
+/** Steps charged for entering the page-fault path (about a microsecond on 2012 hardware). */
+export const FAULT_ENTRY_STEPS = 100;
+/** Steps charged for delivering a signal to a handler, and for sigreturn. */
+export const SIGNAL_DELIVERY_STEPS = 200;
+export const SIGRETURN_STEPS = 100;
 export const HZ = 250;
 /**
  * ((unsigned long)(unsigned int)(-300 * HZ)): jiffies start five minutes before a 32-bit wrap on

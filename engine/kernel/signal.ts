@@ -18,7 +18,7 @@ import type { Frame, NativeFrame, NativeGen, NativeRequest, NativeRoutine, Value
 import { norm64, type I64 } from '../util/int64';
 import { EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ERESTARTSYS, ESRCH } from './errno';
 import { hexAddr } from './fault';
-import { HZ, type Kernel } from './kernel';
+import { HZ, SIGNAL_DELIVERY_STEPS, SIGRETURN_STEPS, type Kernel } from './kernel';
 import { call } from './routines';
 import {
   __SI_FAULT, SIGSET_BYTES, SS_DISABLE, SS_ONSTACK, fromLe, handlerArgs, leBytes, makeSigInfo, onSigStack, readRtFrame, sasSsFlags, setupRtFrame,
@@ -151,7 +151,10 @@ export class Signals {
     const internal = { exported: false };
     const withFixups = { exported: false, fixup: true };
     this.notifyResume = r.define('do_notify_resume', [], () => this.doNotifyResume(), internal);
-    this.setupFrame = r.define('__setup_rt_frame', ['sig'], () => setupRtFrame(this.k, this.layout, this.frameRequests.get(this.k.current)!), withFixups);
+    this.setupFrame = r.define('__setup_rt_frame', ['sig'], () => {
+      this.k.exec.charge(SIGNAL_DELIVERY_STEPS);
+      return setupRtFrame(this.k, this.layout, this.frameRequests.get(this.k.current)!);
+    }, withFixups);
     this.itRealFn = r.define('it_real_fn', ['data'], (a) => this.itRealFired(a[0] as number), internal);
     r.define('sys_rt_sigaction', ['sig', 'act', 'oact', 'sigsetsize'], (a) => this.sysRtSigaction(Number(a[0]), a[1] as I64, a[2] as I64, Number(a[3])), internal);
     r.define('sys_sigaction', ['sig', 'act', 'oact'], (a) => this.sysOldSigaction(Number(a[0]), a[1] as I64, a[2] as I64), withFixups);
@@ -538,6 +541,7 @@ export class Signals {
 
   private *sysRtSigreturn(): NativeGen {
     const task = this.k.current;
+    this.k.exec.charge(SIGRETURN_STEPS);
     const st = this.state(task);
     const frame = task.thread.usp - this.layout.wordBytes;
     const got = yield* readRtFrame(this.k, this.layout, frame);

@@ -4,7 +4,7 @@
  * run to the end (the CLI) or in slices that stop at breakpoints (the debug adapter).
  */
 import { MODE_KERNEL, MODE_USER } from '../machine/tlb';
-import type { CompiledFunction } from '../exec/types';
+import { callStackPc, type CFrame, type CompiledFunction } from '../exec/types';
 import type { TranslationUnit } from '../lang/ast';
 import { linkImage, planImage, type LinkedImage } from '../lang/link';
 import { HZ, Kernel, NS_PER_STEP, type KernelConfig } from '../kernel/kernel';
@@ -418,19 +418,27 @@ export class Session {
   private hitLimit(what: string, note: string): void {
     const k = this.kernel;
     const task = this.current && !this.current.exited ? this.current : this.foreground[0];
-    const w = task ? k.exec.where(task.thread) : undefined;
-    const where = task ? `${task.comm}[${task.pid}] in ${w?.fn ?? '?'}${w?.loc ? ` at ${w.loc.file}:${w.loc.line}` : ''}` : 'idle';
+    const where = task ? `${task.comm}[${task.pid}] in ${this.placeOf(task)}` : 'idle';
     this.stepLimit = { limit: this.lab.maxSteps, where };
     k.printk(`\x013kmemlab: ${what} reached: ${where}\n`);
     for (const t of this.foreground) {
       const p = this.programs.find((x) => x.task === t);
-      const tw = k.exec.where(t.thread);
-      if (p) p.note = `${note} in ${tw?.fn ?? '?'}${tw?.loc ? ` at ${tw.loc.file}:${tw.loc.line}` : ''}`;
+      if (p) p.note = `${note} in ${this.placeOf(t)}`;
       this.forceEnd(t);
     }
     this.foreground = [];
     for (const q of this.programs) if (!q.task) q.note = `not run: the ${what} was reached before it started`;
     this.jobIndex = this.jobs.length;
+  }
+
+  /** `fn at file:line` of the innermost C frame, after the kernel routine running on top of it if any. */
+  private placeOf(task: Task): string {
+    const frames = task.thread.frames;
+    const top = frames[frames.length - 1];
+    const c = [...frames].reverse().find((f): f is CFrame => f.kind === 'c');
+    const loc = c ? c.fn.locs[callStackPc(frames, c)] : undefined;
+    const inC = c ? `${c.fn.name}${loc ? ` at ${loc.file}:${loc.line}` : ''}` : '?';
+    return top && top.kind === 'native' && c ? `${top.routine.name}, called from ${inC}` : inC;
   }
 
   /** Runs everything to the end (or the step limit) and reports. */
