@@ -87,6 +87,19 @@ export function signalName(n: number): string {
   return SIGNAL_NAMES[n] ?? `signal ${n}`;
 }
 
+const FAULT_CODES: Record<number, string[]> = {
+  4: ['', 'ILL_ILLOPC', 'ILL_ILLOPN', 'ILL_ILLADR', 'ILL_ILLTRP', 'ILL_PRVOPC', 'ILL_PRVREG', 'ILL_COPROC', 'ILL_BADSTK'],
+  7: ['', 'BUS_ADRALN', 'BUS_ADRERR', 'BUS_OBJERR'],
+  8: ['', 'FPE_INTDIV', 'FPE_INTOVF', 'FPE_FLTDIV', 'FPE_FLTOVF', 'FPE_FLTUND', 'FPE_FLTRES', 'FPE_FLTINV', 'FPE_FLTSUB'],
+  11: ['', 'SEGV_MAPERR', 'SEGV_ACCERR'],
+};
+const GENERIC_CODES: Record<number, string> = { 0: 'SI_USER', 0x80: 'SI_KERNEL', [-1]: 'SI_QUEUE', [-2]: 'SI_TIMER', [-6]: 'SI_TKILL' };
+
+/** The name of a siginfo si_code for a signal (SEGV_MAPERR, SI_USER...), or the number. */
+export function siCodeName(signo: number, code: number): string {
+  return GENERIC_CODES[code] ?? FAULT_CODES[signo]?.[code] ?? String(code);
+}
+
 export function sigmask(sig: number): bigint {
   return 1n << BigInt(sig - 1);
 }

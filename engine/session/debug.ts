@@ -18,6 +18,7 @@ import { callStackPc, type CFrame, type CompiledFunction, type Frame, type Nativ
 import type { StopInfo } from '../exec/executor';
 import type { KernelEvent } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
+import { siCodeName, signalName } from '../kernel/signal';
 import { fromHiLo, type I64 } from '../util/int64';
 import type { SourceFiles } from './build';
 import { Inspector, hex } from './inspect';
@@ -355,7 +356,7 @@ export class DebugRuntime {
         description = e.text.split('\n')[0];
         break;
       case 'signal':
-        description = `signal ${e.signo} (code ${e.code}, address ${hex(e.addr)}) to pid ${e.pid}`;
+        description = `${signalName(e.signo)} (${siCodeName(e.signo, e.code)}${e.addr ? `, address ${hex(e.addr)}` : ''}) to ${this.k.tasks.get(e.pid)?.comm ?? 'pid'}[${e.pid}]`;
         break;
       case 'uaccess-fixup':
         description = `${e.routine}: user address ${hex(e.va)} cannot be accessed; fixed up to an error`;
@@ -969,6 +970,7 @@ export class DebugRuntime {
       for (const v of this.localsInScope(fr.frame)) names.add(v.name);
       const unit = this.unitOf(fr.frame.fn);
       if (unit) for (const g of unit.tu.globals) if (!g.name.startsWith('.')) names.add(g.name);
+      if (unit) for (const f of unit.tu.functions) names.add(f.v.name);
     }
     const word = /[A-Za-z_][A-Za-z0-9_]*$/.exec(text)?.[0] ?? '';
     return [...names].filter((n) => n.startsWith(word)).sort();

@@ -262,6 +262,112 @@ MODULE_LICENSE("GPL");
     assert.match(again.body.result, /"PAGE 0 of kbuf"$/);
   });
 
+  it('steps in, out and over; sets variables; completes; continues backwards; restarts and terminates', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
+    const prog = path.join(dir, 'twice.c');
+    fs.writeFileSync(
+      prog,
+      `#include <stdio.h>
+static int twice(int x)
+{
+	int y = x * 2;
+	return y;
+}
+int main(void)
+{
+	int a = 1;
+	a = twice(a);
+	a = twice(a);
+	printf("%d\\n", a);
+	return 0;
+}
+`,
+    );
+    const first = lineOf(prog, 'a = twice(a);');
+    await launchWith(dc, { programs: [prog] }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: first }] }));
+    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const tid = stop.body.threadId!;
+    await Promise.all([dc.stepInRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    let frames = await topFrames(dc, tid);
+    assert.equal(frames[0].name, 'twice');
+    assert.equal(frames[0].line, lineOf(prog, 'int y = x * 2;'));
+    assert.equal(frames[1].line, first, 'the caller shows the line of its call');
+    const locals = await scopeVars(dc, frames[0].id, 'Locals');
+    const x = locals.find((v) => v.name === 'x')!;
+    const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+    const argScope = scopes.find((sc) => sc.name.startsWith('Locals'))!;
+    assert.equal((await dc.setVariableRequest({ variablesReference: argScope.variablesReference, name: x.name, value: '5' })).body.value, '5');
+    assert.ok(scopes.some((sc) => sc.name.startsWith('Task')));
+    await Promise.all([dc.stepOutRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, tid);
+    assert.equal(frames[0].name, 'main');
+    await Promise.all([dc.nextRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, tid);
+    assert.equal(frames[0].line, first + 1);
+    assert.equal((await dc.evaluateRequest({ expression: 'a', frameId: frames[0].id, context: 'hover' })).body.result, '10');
+    const items = (await dc.completionsRequest({ text: 'tw', column: 3, frameId: frames[0].id })).body.targets.map((t) => t.label);
+    assert.ok(items.includes('twice'), items.join(' '));
+    await Promise.all([dc.send('reverseContinue', { threadId: tid }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, tid);
+    assert.equal(frames[0].line, first);
+    assert.equal((await dc.evaluateRequest({ expression: 'a', frameId: frames[0].id, context: 'watch' })).body.result, '1');
+    await Promise.all([dc.send('restart', {}), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc, (await dc.threadsRequest()).body.threads[0].id);
+    assert.equal(frames[0].line, first);
+    await Promise.all([dc.send('terminate', {}), dc.waitForEvent('terminated')]);
+  });
+
+  it('stops on the oops, signal and user-access exception filters, and prints printk with its source line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
+    const prog = path.join(dir, 'bad.c');
+    fs.writeFileSync(
+      prog,
+      `#include <fcntl.h>
+#include <unistd.h>
+int main(void)
+{
+	int fd = open("/dev/zero", O_RDONLY);
+	read(fd, (void *)8, 1);
+	*(volatile int *)8 = 1;
+	return 0;
+}
+`,
+    );
+    const drv = path.join(dir, 'oopser.c');
+    fs.writeFileSync(
+      drv,
+      `#include <linux/module.h>
+static int __init o_init(void)
+{
+	pr_info("oopser: about to\\n");
+	*(volatile int *)16 = 1;
+	return 0;
+}
+module_init(o_init);
+MODULE_LICENSE("GPL");
+`,
+    );
+    const printed = new Promise<DebugProtocol.OutputEvent>((resolve) => {
+      const on = (e: DebugProtocol.OutputEvent) => {
+        if (e.body.output.includes('oopser: about to')) resolve(e);
+      };
+      dc.on('output', on);
+    });
+    await launchWith(dc, { drivers: [drv], programs: [prog] }, () => dc.setExceptionBreakpointsRequest({ filters: ['oops', 'signal', 'uaccess'] }));
+    const oops = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    assert.equal(oops.body.reason, 'exception');
+    assert.match((await dc.exceptionInfoRequest({ threadId: oops.body.threadId! })).body.description ?? '', /unable to handle kernel/);
+    const out = await printed;
+    assert.equal(out.body.line, 4);
+    const [, fix] = await Promise.all([dc.continueRequest({ threadId: oops.body.threadId! }), dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>]);
+    assert.match(fix.body.description ?? '', /user address 0x8 cannot be accessed; fixed up/);
+    const [, sig] = await Promise.all([dc.continueRequest({ threadId: fix.body.threadId! }), dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>]);
+    assert.equal(sig.body.description, 'SIGSEGV (SEGV_MAPERR, address 0x8) to bad[2]');
+    const changed = dc.waitForEvent('kmemlab/changed');
+    await Promise.all([dc.continueRequest({ threadId: sig.body.threadId! }), dc.waitForEvent('terminated')]);
+    void changed;
+  });
+
   it('reports a C error at its location and ends the session', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
     const prog = path.join(dir, 'bad.c');
