@@ -143,6 +143,17 @@ export class Highmem {
     return out;
   }
 
+  /** The kmap_atomic fixmap slots whose PTE maps a frame now (slot = type + KM_TYPE_NR·cpu). */
+  atomicSlots(): { slot: number; va: number; pfn: number }[] {
+    const out: { slot: number; va: number; pfn: number }[] = [];
+    if (!this.enabled) return out;
+    for (let idx = 0; idx < KM_TYPE_NR; idx++) {
+      const pte = this.k.pt.read(this.kmapPtePa - idx * this.k.arch.pteBytes);
+      if (this.k.pt.present(pte)) out.push({ slot: idx, va: this.fixToVirt(this.k.arch.layout.fixKmapBegin + idx), pfn: this.k.pt.pfnOf(pte) });
+    }
+    return out;
+  }
+
   // ---- kmap / kunmap ------------------------------------------------------------------------------
 
   *kmap(pfn: number): NativeGen {

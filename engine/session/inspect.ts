@@ -32,6 +32,14 @@ export interface VmaInfo {
   vmaAddress: string;
 }
 
+export interface KmapInfo {
+  /** Undefined on x86_64, which has no pkmap area (kmap returns page_address). */
+  pkmapBase: string | undefined;
+  lastPkmap: number;
+  pkmap: { nr: number; va: string; pfn: number | undefined; count: number; users: number; state: string }[];
+  atomic: { slot: number; va: string; pfn: number }[];
+}
+
 export interface VmallocInfo {
   start: string;
   end: string;
@@ -169,6 +177,21 @@ export class Inspector {
       if (e) out.push({ va: hex(a), pfn: this.k.pt.translate(mm.pgdPa, a)!, flags: this.k.pt.describe(e.level, e.value) });
     }
     return out;
+  }
+
+  /**
+   * The kmap areas of a 32-bit kernel: pkmap slots that are in use or still owe a flush (count
+   * 1: the PTE stays until flush_all_zero_pkmaps), and the kmap_atomic fixmap slots now mapped.
+   */
+  kmaps(): KmapInfo {
+    const hm = this.k.highmem;
+    if (!hm.enabled) return { pkmapBase: undefined, lastPkmap: 0, pkmap: [], atomic: [] };
+    const pkmap = hm
+      .slots()
+      .filter((sl) => sl.count > 0 || sl.pfn !== undefined)
+      .map((sl) => ({ nr: sl.nr, va: hex(sl.va), pfn: sl.pfn, count: sl.count, users: Math.max(0, sl.count - 1), state: sl.count === 0 ? 'free' : sl.count === 1 ? 'unused, flush owed' : 'in use' }));
+    const atomic = hm.atomicSlots().map((a) => ({ slot: a.slot, va: hex(a.va), pfn: a.pfn }));
+    return { pkmapBase: hex(hm.pkmapBase), lastPkmap: hm.lastPkmap, pkmap, atomic };
   }
 
   vmallocAreas(): VmallocInfo[] {

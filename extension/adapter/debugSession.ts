@@ -460,7 +460,7 @@ export class KmemlabDebugSession extends LoggingDebugSession {
     switch (command) {
       case 'kmemlab/vmas': {
         const tasks = [...rt.session.kernel.tasks.values()].filter((t) => !t.exited && t.mm).map((t) => ins.vmas(t.pid)!);
-        response.body = { tasks, vmalloc: ins.vmallocAreas(), current: pid };
+        response.body = { tasks, vmalloc: ins.vmallocAreas(), kmap: ins.kmaps(), current: pid };
         break;
       }
       case 'kmemlab/vmaPages':

@@ -3,15 +3,17 @@
  * the engine, where the data is produced, so the two cannot drift; these imports are type-only and
  * add nothing to the bundle.
  */
-import type { FrameInfo, PageTableNode, TaskVmas, TlbInfo, VmallocInfo, WalkResult } from '../../engine/session/inspect';
+import type { FrameInfo, KmapInfo, PageTableNode, TaskVmas, TlbInfo, VmallocInfo, WalkResult } from '../../engine/session/inspect';
 import type { ChangeSummary } from '../../engine/session/debug';
 import type { DevmemTraceRecord } from '../../engine/kernel/drivers/devmem';
 
-export type { ChangeSummary, DevmemTraceRecord, FrameInfo, PageTableNode, TaskVmas, TlbInfo, VmallocInfo, WalkResult };
+export type { ChangeSummary, DevmemTraceRecord, FrameInfo, KmapInfo, PageTableNode, TaskVmas, TlbInfo, VmallocInfo, WalkResult };
 
 export interface VmasResponse {
   tasks: TaskVmas[];
   vmalloc: VmallocInfo[];
+  /** The pkmap and kmap_atomic slots in use (32-bit arches; empty on x86_64). */
+  kmap?: KmapInfo;
   /** The pid of the task that stopped. */
   current: number;
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { SessionTracker } from '../model/sessionTracker';
 import type { KmemlabClient } from '../model/kmemlabClient';
-import type { TaskVmas, VmallocInfo } from '../model/protocol';
+import type { KmapInfo, TaskVmas, VmallocInfo } from '../model/protocol';
 import { formatSize, interestingVmFlags, pages, taskName } from '../model/format';
 import { applyMark } from './marks';
 import { NodeTree, TextNode, ViewNode, type NodeTarget } from './nodeTree';
@@ -177,6 +177,40 @@ export class VmallocNode extends ViewNode {
   }
 }
 
+/** The kernel's kmap areas on a 32-bit arch: pkmap slots with their counts, kmap_atomic slots. */
+export class KmapRootNode extends ViewNode {
+  constructor(private readonly kmap: KmapInfo) {
+    super('kernel:kmap', undefined);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const k = this.kmap;
+    const item = new vscode.TreeItem('kernel: kmap slots', vscode.TreeItemCollapsibleState.Collapsed);
+    const inUse = k.pkmap.filter((p) => p.count > 1).length;
+    item.description = `${inUse} of ${k.lastPkmap} pkmap slots in use, ${k.pkmap.length - inUse} owing a flush, ${k.atomic.length} kmap_atomic`;
+    item.tooltip = `pkmap area at ${k.pkmapBase} (LAST_PKMAP ${k.lastPkmap}); pkmap_count 1 means unused but the PTE stays until flush_all_zero_pkmaps`;
+    item.iconPath = new vscode.ThemeIcon('references');
+    item.contextValue = 'kmapRoot';
+    return item;
+  }
+
+  override async loadChildren(): Promise<ViewNode[]> {
+    const pk = this.kmap.pkmap.map(
+      (p) =>
+        new TextNode(`kmap:pkmap:${p.nr}`, this, `pkmap slot ${p.nr}`, {
+          description: `${p.va} → ${p.pfn === undefined ? 'no PTE' : `pfn 0x${p.pfn.toString(16)}`} · pkmap_count ${p.count} (${p.state})`,
+          icon: p.count > 1 ? 'pass-filled' : 'circle-large-outline',
+          contextValue: 'kmap addr',
+          value: p.va,
+        }),
+    );
+    const at = this.kmap.atomic.map(
+      (a) => new TextNode(`kmap:atomic:${a.slot}`, this, `kmap_atomic slot ${a.slot}`, { description: `${a.va} → pfn 0x${a.pfn.toString(16)} (fixmap)`, icon: 'zap', contextValue: 'kmap addr', value: a.va }),
+    );
+    return [...pk, ...at];
+  }
+}
+
 export interface VmaViewContext {
   tracker: SessionTracker;
   client(): KmemlabClient | undefined;
@@ -189,6 +223,7 @@ export function createVmaTree(tracker: SessionTracker): NodeTree {
     if (!client || !tracker.isStopped) return [];
     const r = await client.vmas();
     const tasks = [...r.tasks].sort((a, b) => a.pid - b.pid);
-    return [...tasks.map((t) => new TaskNode(t, t.pid === r.current, ctx)), new VmallocRootNode(r.vmalloc, ctx)];
+    const kmap = r.kmap && r.kmap.pkmapBase !== undefined ? [new KmapRootNode(r.kmap)] : [];
+    return [...tasks.map((t) => new TaskNode(t, t.pid === r.current, ctx)), new VmallocRootNode(r.vmalloc, ctx), ...kmap];
   });
 }

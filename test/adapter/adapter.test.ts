@@ -368,6 +368,18 @@ MODULE_LICENSE("GPL");
     void changed;
   });
 
+  it('lists the pkmap and kmap_atomic slots in use on i386', async () => {
+    const src = path.join(LAB('10-kmap-highmem'), 'hmap.c');
+    const line = lineOf(src, 'kmap_atomic ->');
+    await launchWith(dc, { lab: LAB('10-kmap-highmem') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
+    await dc.waitForEvent('stopped');
+    const kmap = (await dc.customRequest('kmemlab/vmas', {})).body.kmap;
+    assert.equal(kmap.pkmapBase, '0xff800000');
+    assert.equal(kmap.lastPkmap, 1024);
+    assert.deepEqual(kmap.atomic.map((a: { slot: number; va: string }) => [a.slot, a.va]), [[0, '0xfffba000']]);
+    assert.ok(kmap.pkmap.length > 0 && kmap.pkmap.every((p: { count: number }) => p.count >= 1));
+  });
+
   it('reports a C error at its location and ends the session', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmemlab-dap-'));
     const prog = path.join(dir, 'bad.c');
