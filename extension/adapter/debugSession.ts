@@ -9,7 +9,8 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugRuntime, EXCEPTION_FILTERS } from '../../engine/session/debug';
-import { BadInput, labFromFiles, parseLab, type ArchChoice, type LabSpec } from '../../engine/session/lab';
+import { BadInput, type ArchChoice } from '../../engine/session/lab';
+import { basenameOf, loadFiles, loadLab, type LoadedLab } from '../labs/labSources';
 import { CompileError, formatDiagnostic } from '../../engine/lang/diagnostics';
 import { KERNEL_HEADERS } from '../../engine/kernel/include/linux';
 import { LIBC_HEADERS } from '../../engine/libc/headers';
@@ -34,15 +35,6 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   maxSteps?: number;
   /** Step In also enters kernel routines. */
   stepIntoKernel?: boolean;
-}
-
-function dirname(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
-}
-
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
 }
 
 function toBase64(b: Uint8Array): string {
@@ -123,41 +115,21 @@ export class KmemlabDebugSession extends LoggingDebugSession {
 
   // ---- launch ------------------------------------------------------------------------------------
 
-  /** Reads every C, header and JSON file under the lab folder (sources the session may need). */
-  private async collect(dir: string, into: Map<string, string>, depth = 0): Promise<void> {
-    if (depth > 2 || into.size > 400) return;
-    for (const [name, isDir] of await this.files.readDirectory(dir)) {
-      const p = `${dir}/${name}`;
-      if (isDir) {
-        if (!name.startsWith('.') && name !== 'node_modules') await this.collect(p, into, depth + 1);
-      } else if (/\.(c|h|json)$/.test(name)) into.set(p, new TextDecoder().decode(await this.files.readFile(p)));
-    }
-  }
-
-  private async labFor(args: LaunchArguments, texts: Map<string, string>): Promise<LabSpec> {
-    if (args.lab) {
-      const isDir = await this.files.isDirectory(args.lab);
-      const labFile = isDir ? `${args.lab}/lab.json` : args.lab;
-      await this.collect(dirname(labFile), texts);
-      const text = texts.get(labFile);
-      if (text === undefined) throw new BadInput(`${labFile}: no such file`);
-      return parseLab(text, labFile);
-    }
+  /** The lab to launch and every source it may read (lab folder, or loose driver/program files). */
+  private async labFor(args: LaunchArguments): Promise<LoadedLab> {
+    if (args.lab) return loadLab(this.files, args.lab);
     const paths = [...(args.drivers ?? []), ...(args.programs ?? [])];
     if (paths.length === 0) throw new BadInput('launch needs "lab", or "drivers" and/or "programs"');
-    for (const d of new Set(paths.map(dirname))) await this.collect(d, texts);
-    for (const p of paths) if (!texts.has(p)) throw new BadInput(`${p}: no such file`);
-    const lab = labFromFiles(paths, paths.map((p) => texts.get(p)!));
+    const loaded = await loadFiles(this.files, paths);
     // Explicit lists say which is which, whatever module_init detection would guess.
-    lab.drivers = (args.drivers ?? []).map((path) => ({ path, params: {} }));
-    lab.programs = (args.programs ?? []).map((path) => ({ path, args: [], uid: 0, gid: 0 }));
-    return lab;
+    loaded.lab.drivers = (args.drivers ?? []).map((path) => ({ path, params: {} }));
+    loaded.lab.programs = (args.programs ?? []).map((path) => ({ path, args: [], uid: 0, gid: 0 }));
+    return loaded;
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
-    const texts = new Map<string, string>();
     try {
-      const lab = await this.labFor(args, texts);
+      const { lab, texts } = await this.labFor(args);
       if (args.arch) lab.arch = args.arch;
       if (args.ramMiB) lab.ramMiB = args.ramMiB;
       if (args.securelevel !== undefined) lab.securelevel = args.securelevel;
@@ -214,7 +186,7 @@ export class KmemlabDebugSession extends LoggingDebugSession {
 
   /** A Source for a file: a real path, or a built-in header served by `source` requests. */
   private sourceFor(file: string): Source {
-    if (file.startsWith('/')) return new Source(basename(file), this.convertDebuggerPathToClient(file));
+    if (file.startsWith('/')) return new Source(basenameOf(file), this.convertDebuggerPathToClient(file));
     let ref = this.headerRefs.get(file);
     if (ref === undefined) {
       ref = this.headerRefs.size + 1;
