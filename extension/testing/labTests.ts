@@ -12,7 +12,7 @@ import { checkLines, runTranscript } from './labReport';
 import type { RunResult } from '../../engine/session/session';
 import { accessorFor } from '../labs/workspaceFiles';
 import { loadLab } from '../labs/labSources';
-import { runHeadless, RunCancelled } from '../labs/headlessRun';
+import { runOnEveryArch, RunCancelled } from '../labs/headlessRun';
 import { DEBUG_TYPE } from '../model/sessionTracker';
 import { labPathOf } from '../config/debugConfig';
 
@@ -148,7 +148,7 @@ export class LabTests implements vscode.Disposable {
     let result: RunResult;
     try {
       const { files, path } = accessorFor(lab.uri!);
-      result = await runHeadless(await loadLab(files, path), { maxSteps: this.maxSteps(), isCancelled: () => token.isCancellationRequested });
+      result = await runOnEveryArch(await loadLab(files, path), { maxSteps: this.maxSteps(), isCancelled: () => token.isCancellationRequested });
     } catch (e) {
       const skipped = e instanceof RunCancelled;
       for (const c of [lab, ...checks]) {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFiles } from '../../../extension/nodeFiles';
 import { loadFiles, loadLab } from '../../../extension/labs/labSources';
-import { RunCancelled, runHeadless } from '../../../extension/labs/headlessRun';
+import { mergeArchRuns, RunCancelled, runHeadless, runOnEveryArch } from '../../../extension/labs/headlessRun';
 import { checkLines, runTranscript } from '../../../extension/testing/labReport';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -27,6 +27,20 @@ describe('extension: labs read and run in the extension host', () => {
     const text = runTranscript(r);
     assert.match(text, /--- checks ---\r\nPASS /);
     assert.ok(!/[^\r]\n/.test(text), 'CRLF line ends for the test output terminal');
+  });
+
+  it('runs a lab on every arch it names, and a check fails when it fails on any of them', async () => {
+    const loaded = await loadLab(nodeFiles, path.join(LABS, '09-three-layouts'));
+    const r = await runOnEveryArch(loaded);
+    assert.equal(r.arch, 'x86_64, i386, i386-pae');
+    assert.ok(r.checks.every((c) => c.pass));
+    assert.equal(r.programs.length, 3 * loaded.lab.programs.length);
+    const one = await runHeadless({ ...loaded, lab: { ...loaded.lab, arch: 'i386' } });
+    const broken = { ...one, checks: one.checks.map((c, i) => (i === 0 ? { ...c, pass: false, detail: 'nope' } : c)) };
+    const merged = mergeArchRuns([r, broken]);
+    assert.equal(merged.checks[0].pass, false);
+    assert.equal(merged.checks[0].detail, 'on i386: nope');
+    assert.ok(merged.checks.slice(1).every((c) => c.pass));
   });
 
   it('stops when cancelled between slices, and honours a lower step limit', async () => {
