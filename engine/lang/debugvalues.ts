@@ -210,7 +210,24 @@ export class ValueReader {
       v.loc.regs[v.loc.slot] = value;
       return true;
     }
-    if (v.loc.kind !== 'mem' || v.bitField) return false;
+    if (v.loc.kind !== 'mem') return false;
+    if (v.bitField) return this.assignBits(v.loc.va, v.bitField, value);
     return this.mem.write(v.loc.va, encodeScalar(v.type, value, this.ptrBytes));
+  }
+
+  /** A bitfield store: read its storage unit, replace its bits (the value truncated), write back. */
+  private assignBits(va: I64, f: FieldInfo, value: Value): boolean {
+    if (typeof value !== 'number' && typeof value !== 'bigint') return false;
+    const unitBytes = f.unitBytes ?? sizeOf(f.type);
+    const b = this.mem.read(va, unitBytes);
+    if (!b) return false;
+    let u = 0n;
+    for (let i = unitBytes - 1; i >= 0; i--) u = (u << 8n) | BigInt(b[i]);
+    const mask = ((1n << BigInt(f.bitWidth!)) - 1n) << BigInt(f.bitOffset!);
+    const bits = (BigInt.asUintN(64, typeof value === 'number' ? BigInt(Math.trunc(value)) : value) << BigInt(f.bitOffset!)) & mask;
+    u = (u & ~mask) | bits;
+    const out = new Uint8Array(unitBytes);
+    for (let i = 0; i < unitBytes; i++) out[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+    return this.mem.write(va, out);
   }
 }

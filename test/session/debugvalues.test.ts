@@ -4,7 +4,7 @@ import { labFromFiles } from '../../engine/session/lab';
 import { DebugRuntime, type DebugEvents } from '../../engine/session/debug';
 
 /** Runs `src` under the debugger to the line containing `marker`, then evaluates each expression. */
-function evaluateAt(src: string, marker: string, exprs: string[]): string[] {
+function evaluateAt(src: string, marker: string, exprs: string[], context = 'watch'): string[] {
   const files = new Map([['t/p.c', src]]);
   const lab = labFromFiles(['t/p.c'], [src]);
   let stoppedThread: number | undefined;
@@ -25,7 +25,7 @@ function evaluateAt(src: string, marker: string, exprs: string[]): string[] {
   while (stoppedThread === undefined && pending.length > 0) pending.shift()!();
   assert.ok(stoppedThread !== undefined, 'never stopped');
   const top = rt.stack(stoppedThread).frames[0];
-  return exprs.map((e) => rt.evaluate(e, top.id, 'watch').result);
+  return exprs.map((e) => rt.evaluate(e, top.id, e.includes(' = ') ? 'repl' : context).result);
 }
 
 describe('debugger values', () => {
@@ -44,5 +44,7 @@ int main(void)
 }
 `;
     assert.deepEqual(evaluateAt(src, '/* here */', ['p.a', 'p.b', 'p.c', 'q.y', 'q.z', 'sizeof(q)']), ['5', '-7', '123456', '4000', '-200', '4']);
+    // The console assigns a bitfield without touching its neighbours.
+    assert.deepEqual(evaluateAt(src, '/* here */', ['q.z = -3', 'q.z', 'q.y', 'q.x', 'p.b = 9', 'p.a', 'p.b', 'p.c']), ['-3', '-3', '4000', "107 'k'", '9', '5', '9', '123456']);
   });
 });
