@@ -576,40 +576,39 @@ export class Vfs {
     }
   }
 
-  private *sysRead(fd: number, buf: I64, count: number): NativeGen {
-    const file = this.fileOf(fd);
-    if (!file) return -EBADF;
-    if (!(this.F.num(file, 'f_mode') & 0x1)) return -EBADF;
-    const read = this.fopFn(this.F.num(file, 'f_op'), 'read');
-    if (!read) return -EINVAL;
-    if (!this.k.uaccess.accessOk(buf, count)) return -EFAULT;
-    return yield* this.withPos(file, (ppos) => call(read, file, buf, count, ppos));
+  private sysRead(fd: number, buf: I64, count: number): NativeGen {
+    return this.vfsReadWrite('read', this.fileOf(fd), buf, count, undefined);
   }
 
-  private *sysWrite(fd: number, buf: I64, count: number): NativeGen {
-    const file = this.fileOf(fd);
-    if (!file) return -EBADF;
-    if (!(this.F.num(file, 'f_mode') & 0x2)) return -EBADF;
-    const write = this.fopFn(this.F.num(file, 'f_op'), 'write');
-    if (!write) return -EINVAL;
-    if (!this.k.uaccess.accessOk(buf, count)) return -EFAULT;
-    return yield* this.withPos(file, (ppos) => call(write, file, buf, count, ppos));
+  private sysWrite(fd: number, buf: I64, count: number): NativeGen {
+    return this.vfsReadWrite('write', this.fileOf(fd), buf, count, undefined);
   }
 
   /**
-   * pread64/pwrite64: the driver's read/write at `pos` through a loff_t of its own; the file's
-   * f_pos is untouched. A file opened with nonseekable_open has no FMODE_PREAD: -ESPIPE.
+   * pread64/pwrite64 (3.7 order: a negative position is -EINVAL before the fd is looked at; a
+   * file opened with nonseekable_open has no FMODE_PREAD/PWRITE: -ESPIPE), then vfs_read/write at
+   * `pos`, leaving f_pos alone.
    */
   private *sysPread(fd: number, buf: I64, count: number, pos: I64, op: 'read' | 'write'): NativeGen {
+    if (Number(pos) < 0) return -EINVAL;
     const file = this.fileOf(fd);
     if (!file) return -EBADF;
-    if (Number(pos) < 0) return -EINVAL;
-    const mode = this.F.num(file, 'f_mode');
-    if (!(mode & (op === 'read' ? 0x1 : 0x2))) return -EBADF;
-    if (!(mode & (op === 'read' ? 0x8 : 0x10))) return -ESPIPE;
+    if (!(this.F.num(file, 'f_mode') & (op === 'read' ? 0x8 : 0x10))) return -ESPIPE;
+    return yield* this.vfsReadWrite(op, file, buf, count, pos);
+  }
+
+  /**
+   * vfs_read / vfs_write: the mode and the user buffer are checked, then the driver's method runs
+   * with a loff_t on the kernel stack — the file position, written back after (read/write), or
+   * `pos` (pread/pwrite).
+   */
+  private *vfsReadWrite(op: 'read' | 'write', file: number | undefined, buf: I64, count: number, pos: I64 | undefined): NativeGen {
+    if (!file) return -EBADF;
+    if (!(this.F.num(file, 'f_mode') & (op === 'read' ? 0x1 : 0x2))) return -EBADF;
     const fn = this.fopFn(this.F.num(file, 'f_op'), op);
     if (!fn) return -EINVAL;
     if (!this.k.uaccess.accessOk(buf, count)) return -EFAULT;
+    if (pos === undefined) return yield* this.withPos(file, (ppos) => call(fn, file, buf, count, ppos));
     const th = this.k.current.thread;
     th.ksp -= 16;
     try {
