@@ -55,7 +55,8 @@ export class Procfs {
     this.memFops = k.vfs.makeFops({ read: 'mem_read', write: 'mem_write', llseek: 'mem_lseek', release: 'proc_release' });
   }
 
-  private dentryFor(path: string): number {
+  /** The dentry of a /proc path, made once (every /proc file, built-in or added by a driver). */
+  dentryFor(path: string): number {
     let d = this.dentries.get(path);
     if (d === undefined) {
       const D = this.k.structs.get('dentry');

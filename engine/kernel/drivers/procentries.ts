@@ -34,7 +34,6 @@ const MAX_WRITE_BYTES = 4096;
 export class ProcEntries {
   private readonly entries = new Map<string, ProcEntry>();
   private readonly open_ = new Map<number, OpenEntry>();
-  private readonly dentries = new Map<string, number>();
   private readonly fops: number;
 
   constructor(private readonly k: Kernel) {
@@ -66,22 +65,11 @@ export class ProcEntries {
     return true;
   }
 
-  private dentryFor(path: string): number {
-    let d = this.dentries.get(path);
-    if (d === undefined) {
-      const D = this.k.structs.get('dentry');
-      d = this.k.slab.kmallocNoTrack(D.sizeBytes, 'dentry');
-      this.k.km.writeCString(D.addr(d, 'd_iname'), path.split('/').pop()!.slice(0, 31));
-      this.dentries.set(path, d);
-    }
-    return d;
-  }
-
   *open(task: Task, path: string, flags: number, allocFd: (file: number) => number): NativeGen {
     const entry = this.entries.get(path);
     if (!entry) return -ENOENT;
     if (!this.permitted(entry, task, flags)) return -EACCES;
-    const file = this.k.vfs.allocFile(this.dentryFor(path), this.fops, flags);
+    const file = this.k.vfs.allocFile(this.k.procfs.dentryFor(path), this.fops, flags);
     this.open_.set(file, { entry, task });
     return allocFd(file);
   }
