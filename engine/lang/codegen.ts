@@ -1042,15 +1042,19 @@ class FnCompiler {
       this.emitStore(target, this.hoist(value));
       return;
     }
-    const v = this.value(this.hoist(value));
-    const set = this.setter(target);
-    const isBitfield = target.k === 'member' && target.field.bitWidth !== undefined;
-    // The value of an assignment is the value stored (a bitfield truncates it).
-    const readBack = isBitfield ? this.value(target) : undefined;
-    const slot = (t as Temp).slot;
-    if (readBack) {
+    this.emitStoreWithValue(target, this.setter(target), this.value(this.hoist(value)), (t as Temp).slot);
+  }
+
+  /**
+   * Stores compute(f) into target and leaves the expression's value in `slot`: the value stored,
+   * or for a bitfield what reading it back gives (the store truncates it). The read-back is an op
+   * of its own, so a fault in it re-runs the read, not the store.
+   */
+  private emitStoreWithValue(target: CExpr, set: (f: CFrame, v: Value) => void, compute: Rv, slot: number): void {
+    if (target.k === 'member' && target.field.bitWidth !== undefined) {
+      const readBack = this.value(target);
       this.emit((next) => (f) => {
-        set(f, v(f));
+        set(f, compute(f));
         return next;
       });
       this.emit((next) => (f) => {
@@ -1060,7 +1064,7 @@ class FnCompiler {
       return;
     }
     this.emit((next) => (f) => {
-      const x = v(f);
+      const x = compute(f);
       set(f, x);
       f.regs[slot] = x;
       return next;
@@ -1130,7 +1134,6 @@ class FnCompiler {
   /** Read-modify-write of an lvalue as one op; the op's value (old or new) goes to t. */
   private finishUpdate(target: CExpr, compute: Rv, t: Temp | undefined, wantOld: boolean, cur: Rv): void {
     const set = this.setter(target);
-    const isBitfield = target.k === 'member' && target.field.bitWidth !== undefined;
     if (!t) {
       this.emit((next) => (f) => {
         set(f, compute(f));
@@ -1148,24 +1151,7 @@ class FnCompiler {
       });
       return;
     }
-    if (isBitfield) {
-      const readBack = this.value(target);
-      this.emit((next) => (f) => {
-        set(f, compute(f));
-        return next;
-      });
-      this.emit((next) => (f) => {
-        f.regs[slot] = readBack(f);
-        return next;
-      });
-      return;
-    }
-    this.emit((next) => (f) => {
-      const x = compute(f);
-      set(f, x);
-      f.regs[slot] = x;
-      return next;
-    });
+    this.emitStoreWithValue(target, set, compute, slot);
   }
 
   private ptrAdd(scale: number, neg: boolean): (p: Value, i: Value) => Value {
