@@ -216,8 +216,10 @@ export function binaryI32(op: string, l: Leaf | Rv, r: Leaf | Rv): Rv | undefine
         case '^': return (f) => (f.regs[s] as number) ^ c;
         case '<<': return (f) => (f.regs[s] as number) << c;
         case '>>': return (f) => (f.regs[s] as number) >> c;
-        case '%': return c !== 0 && c !== -1 ? (f) => ((f.regs[s] as number) % c) | 0 : undefined;
-        case '/': return c !== 0 && c !== -1 ? (f) => ((f.regs[s] as number) / c) | 0 : undefined;
+        // The operand goes through |0 (a no-op on an int) so V8 divides integers instead of
+        // calling fmod, which it does when the site has seen any non-small number.
+        case '%': return c !== 0 && c !== -1 ? (f) => (((f.regs[s] as number) | 0) % c) | 0 : undefined;
+        case '/': return c !== 0 && c !== -1 ? (f) => (((f.regs[s] as number) | 0) / c) | 0 : undefined;
       }
       return undefined;
     }
@@ -231,8 +233,8 @@ export function binaryI32(op: string, l: Leaf | Rv, r: Leaf | Rv): Rv | undefine
         case '^': return (f) => (l(f) as number) ^ c;
         case '<<': return (f) => (l(f) as number) << c;
         case '>>': return (f) => (l(f) as number) >> c;
-        case '%': return c !== 0 && c !== -1 ? (f) => ((l(f) as number) % c) | 0 : undefined;
-        case '/': return c !== 0 && c !== -1 ? (f) => ((l(f) as number) / c) | 0 : undefined;
+        case '%': return c !== 0 && c !== -1 ? (f) => (((l(f) as number) | 0) % c) | 0 : undefined;
+        case '/': return c !== 0 && c !== -1 ? (f) => (((l(f) as number) | 0) / c) | 0 : undefined;
       }
     }
     return undefined;
