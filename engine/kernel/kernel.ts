@@ -46,6 +46,8 @@ import { MemDevices } from './drivers/memdevs';
 import { Ksyms } from './drivers/ksyms';
 import { Vt } from './drivers/vt';
 import { Remote } from './remote';
+import { Sys } from './sys';
+import { VmaRange } from './vmarange';
 
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
@@ -135,6 +137,8 @@ export class Kernel implements ExecHost {
   readonly devmem: DevMem;
   readonly ksyms: Ksyms;
   readonly remote: Remote;
+  readonly vmaRange: VmaRange;
+  readonly sys: Sys;
   readonly vt: Vt;
 
   constructor(readonly cfg: KernelConfig) {
@@ -166,6 +170,8 @@ export class Kernel implements ExecHost {
     this.lib = new Lib(this);
     this.highmem = new Highmem(this);
     this.remote = new Remote(this);
+    this.vmaRange = new VmaRange(this);
+    this.sys = new Sys(this);
     this.timers = new Timers(this);
     this.sched = new Sched(this);
     this.signals = new Signals(this);

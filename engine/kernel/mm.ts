@@ -384,7 +384,7 @@ export class MmSubsystem {
   private account(mm: Mm, len: number, vmFlags: number, sign: 1 | -1): void {
     const pages = (sign * len) / PAGE_SIZE;
     mm.set('total_vm', mm.get('total_vm') + pages);
-    if ((vmFlags & (VM_WRITE | VM_SHARED)) === VM_WRITE) void 0;
+    if (vmFlags & VM_LOCKED) mm.set('locked_vm', mm.get('locked_vm') + pages);
     if (vmFlags & VM_EXEC && !(vmFlags & VM_WRITE)) mm.set('exec_vm', mm.get('exec_vm') + pages);
     if (vmFlags & VM_SHARED) mm.set('shared_vm', mm.get('shared_vm') + pages);
     if (vmFlags & VM_GROWSDOWN) mm.set('stack_vm', mm.get('stack_vm') + pages);
@@ -502,7 +502,7 @@ export class MmSubsystem {
       const newFlags = (oldFlags & ~(VM_READ | VM_WRITE | VM_EXEC)) | want;
       if ((newFlags & ~(newFlags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC)) return -EACCES;
       const tmp = Math.min(mm.vmaEnd(vma), end);
-      yield* this.mprotectFixup(mm, vma, at, tmp, newFlags);
+      yield* this.setVmaFlags(mm, vma, at, tmp, newFlags);
       at = tmp;
       if (at >= end) return 0;
       vma = mm.findVma(at);
@@ -510,19 +510,46 @@ export class MmSubsystem {
     }
   }
 
-  /** mprotect_fixup: split off [start, end) of the VMA and give it the new flags. */
-  private *mprotectFixup(mm: Mm, vma: number, start: number, end: number, newFlags: number): Generator<import('../exec/types').NativeRequest, void, import('../exec/types').Value | undefined> {
+  /**
+   * mprotect_fixup / madvise_behavior / mlock_fixup: split [start, end) off the VMA and give it
+   * new flags; when its read/write/exec bits change, its page protection and present PTEs follow.
+   * Returns the VMA now covering [start, end).
+   */
+  *setVmaFlags(mm: Mm, vma: number, start: number, end: number, newFlags: number): Generator<import('../exec/types').NativeRequest, number, import('../exec/types').Value | undefined> {
     const V = this.V;
-    if (V.num(vma, 'vm_flags') === newFlags) return;
+    const oldFlags = V.num(vma, 'vm_flags');
+    if (oldFlags === newFlags) return vma;
     if (mm.vmaStart(vma) < start) {
       yield* this.splitVma(mm, vma, start);
       vma = mm.vmaAt(start);
     }
     if (mm.vmaEnd(vma) > end) yield* this.splitVma(mm, vma, end);
     V.set(vma, 'vm_flags', newFlags);
-    const prot = protectionMap(newFlags & 0xf);
-    V.set(vma, 'vm_page_prot', this.pgprotValue(prot));
-    this.k.memory.changeProtection(mm, start, end, this.protOf(vma));
+    if ((oldFlags & 0xf) !== (newFlags & 0xf)) {
+      V.set(vma, 'vm_page_prot', this.pgprotValue(protectionMap(newFlags & 0xf)));
+      this.k.memory.changeProtection(mm, start, end, this.protOf(vma));
+    }
+    return vma;
+  }
+
+  /**
+   * The VMAs covering [start, end) in order, each with the part of the range it covers; `hole`
+   * says whether some of the range is unmapped (the callers' -ENOMEM, after doing what they can).
+   */
+  vmasIn(mm: Mm, start: number, end: number): { parts: { vma: number; start: number; end: number }[]; hole: boolean } {
+    const parts: { vma: number; start: number; end: number }[] = [];
+    let at = start;
+    let hole = false;
+    for (const v of mm.vmas()) {
+      const vs = mm.vmaStart(v);
+      const ve = mm.vmaEnd(v);
+      if (ve <= at || vs >= end) continue;
+      if (vs > at) hole = true;
+      parts.push({ vma: v, start: Math.max(vs, at), end: Math.min(ve, end) });
+      at = Math.min(ve, end);
+    }
+    if (at < end) hole = true;
+    return { parts, hole };
   }
 
   /** A VMA made by the kernel itself (exec's segments, the stack, [heap]). */

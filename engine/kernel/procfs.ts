@@ -10,7 +10,7 @@ import type { NativeGen } from '../exec/types';
 import { add64, type I64 } from '../util/int64';
 import { EINVAL, ENOENT, EACCES, EFAULT, EIO, ENOMEM, ESRCH } from './errno';
 import type { Kernel } from './kernel';
-import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE } from './mm';
+import { VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE, type Mm } from './mm';
 import { call } from './routines';
 import type { Task } from './task';
 import { FMODE_UNSIGNED_OFFSET } from './drivers/devmem';
@@ -99,13 +99,74 @@ export class Procfs {
         return new TextEncoder().encode(
           this.k.modules.loaded.map((m) => `${m.name} ${m.sizeBytes} 0 - ${m.state === 'live' ? 'Live' : m.state === 'going' ? 'Unloading' : 'Loading'} 0x${this.k.oops.fmtPtr(m.base)} (${m.taint})\n`).join(''),
         );
-      case 'status': {
-        const t = o.task!;
-        return new TextEncoder().encode(`Name:\t${t.comm}\nState:\tR (running)\nTgid:\t${t.pid}\nPid:\t${t.pid}\nPPid:\t${t.parent?.pid ?? 0}\nUid:\t${t.cred.uid}\t${t.cred.euid}\t${t.cred.uid}\t${t.cred.euid}\n`);
-      }
+      case 'status':
+        return new TextEncoder().encode(this.status(o.task!));
       default:
         return new Uint8Array(0);
     }
+  }
+
+  /** /proc/PID/status as 3.7's proc_pid_status prints its first parts (task_state, task_mem). */
+  private status(t: Task): string {
+    const states: Record<number, string> = { 0: 'R (running)', 1: 'S (sleeping)', 2: 'D (disk sleep)', 4: 'T (stopped)', 8: 't (tracing stop)', 16: 'Z (zombie)', 32: 'X (dead)' };
+    const c = t.cred;
+    const suid = c.suid ?? c.uid;
+    const lines = [
+      `Name:\t${t.comm}`,
+      `State:\t${states[t.state] ?? 'R (running)'}`,
+      `Tgid:\t${t.pid}`,
+      `Pid:\t${t.pid}`,
+      `PPid:\t${t.parent?.pid ?? 0}`,
+      'TracerPid:\t0',
+      `Uid:\t${c.uid}\t${c.euid}\t${suid}\t${c.euid}`,
+      `Gid:\t${c.gid}\t${c.egid}\t${c.gid}\t${c.egid}`,
+      'FDSize:\t64',
+      'Groups:\t',
+    ];
+    const mm = t.mm;
+    if (mm) {
+      const kb = (pages: number) => `${String(pages * 4).padStart(8)} kB`;
+      const { rssPages, ptePages } = this.residency(mm);
+      const text = (Math.ceil(mm.get('end_code') / PAGE_SIZE) * PAGE_SIZE - (mm.get('start_code') - (mm.get('start_code') % PAGE_SIZE))) / PAGE_SIZE;
+      const total = mm.get('total_vm');
+      lines.push(
+        `VmPeak:\t${kb(Math.max(total, mm.get('hiwater_vm')))}`,
+        `VmSize:\t${kb(total)}`,
+        `VmLck:\t${kb(mm.get('locked_vm'))}`,
+        `VmPin:\t${kb(mm.get('pinned_vm'))}`,
+        `VmHWM:\t${kb(Math.max(rssPages, mm.get('hiwater_rss')))}`,
+        `VmRSS:\t${kb(rssPages)}`,
+        `VmData:\t${kb(total - mm.get('shared_vm') - mm.get('stack_vm'))}`,
+        `VmStk:\t${kb(mm.get('stack_vm'))}`,
+        `VmExe:\t${kb(text)}`,
+        `VmLib:\t${kb(Math.max(0, mm.get('exec_vm') - text))}`,
+        `VmPTE:\t${kb(ptePages)}`,
+        `VmSwap:\t${kb(0)}`,
+      );
+    }
+    lines.push('Threads:\t1');
+    return lines.join('\n') + '\n';
+  }
+
+  /** Resident pages (present PTEs) of the user VMAs, and how many page-table pages hold them. */
+  private residency(mm: Mm): { rssPages: number; ptePages: number } {
+    const pt = this.k.pt;
+    const tableSpan = (PAGE_SIZE / this.k.arch.pteBytes) * PAGE_SIZE;
+    const tables = new Set<number>();
+    let rssPages = 0;
+    for (const v of mm.vmas()) {
+      for (let a = mm.vmaStart(v); a < mm.vmaEnd(v); ) {
+        const ptePa = pt.entryFor(mm.pgdPa, a, 'pte', false);
+        if (ptePa === undefined) {
+          a = (Math.floor(a / tableSpan) + 1) * tableSpan;
+          continue;
+        }
+        tables.add(ptePa - (ptePa % PAGE_SIZE));
+        if (pt.present(pt.read(ptePa))) rssPages++;
+        a += PAGE_SIZE;
+      }
+    }
+    return { rssPages, ptePages: tables.size };
   }
 
   /** seq_file-style read: the text is made at the first read and served from the position. */

@@ -168,6 +168,12 @@ export class Sched {
    * Blocks the current task until `wake` (or the time, if given). An interruptible sleep with a
    * signal already pending does not sleep at all, as __schedule leaves such a task running.
    */
+  /** sched_yield: the next runnable task gets the CPU; this one is runnable again at once. */
+  *yieldCpu(): NativeGen {
+    yield* this.block('sched_yield', this.k.nowNs());
+    return 0;
+  }
+
   *block(reason: string, wakeAtNs?: number, state: number = TASK_UNINTERRUPTIBLE): Gen<void> {
     const t = this.k.current;
     if (state === TASK_INTERRUPTIBLE && this.k.signals.signalPending(t)) return;

@@ -19,6 +19,8 @@ export interface Credentials {
   gid: number;
   euid: number;
   egid: number;
+  /** The saved set-user-ID (setuid may go back to it); the real uid when not given. */
+  suid?: number;
 }
 
 /** What a user program wrote, and how it ended, for the CLI and the checks. */
@@ -109,22 +111,35 @@ export class Task {
     const credVa = k.slab.kmallocNoTrack(CR.sizeBytes, 'cred');
     CR.zero(credVa);
     CR.set(credVa, 'usage', 1);
-    for (const [f, v] of [['uid', cred.uid], ['gid', cred.gid], ['suid', cred.uid], ['sgid', cred.gid], ['euid', cred.euid], ['egid', cred.egid], ['fsuid', cred.euid], ['fsgid', cred.egid]] as const) {
-      CR.set(credVa, f, v);
-    }
-    const caps = cred.euid === 0 ? 0xffffffff : 0;
-    for (const f of ['cap_permitted.cap', 'cap_effective.cap', 'cap_bset.cap']) {
-      CR.set(credVa, f, caps);
-      k.km.w32(CR.addr(credVa, f) + 4, cred.euid === 0 ? 0x3f : 0);
-    }
     TS.set(this.va, 'real_cred', credVa);
     TS.set(this.va, 'cred', credVa);
+    this.writeCred();
     k.km.writeCString(TS.addr(this.va, 'comm'), comm.slice(0, 15));
   }
 
   /** preempt_count() as Linux packs it: preemption depth in the low byte, softirqs at 0x100 each. */
   get preemptCountWord(): number {
     return this.preemptCount - this.inSoftirq + this.inSoftirq * 0x100;
+  }
+
+  /**
+   * Writes `cred` into the task's struct cred (what drivers read through current_cred()): the
+   * saved and file-system ids follow the effective ones, and capabilities are all or nothing by
+   * euid, as for root and ordinary users.
+   */
+  writeCred(): void {
+    const CR = this.k.structs.get('cred');
+    const credVa = this.k.structs.get('task_struct').num(this.va, 'cred');
+    const c = this.cred;
+    const suid = c.suid ?? c.uid;
+    for (const [f, v] of [['uid', c.uid], ['gid', c.gid], ['suid', suid], ['sgid', c.gid], ['euid', c.euid], ['egid', c.egid], ['fsuid', c.euid], ['fsgid', c.egid]] as const) {
+      CR.set(credVa, f, v);
+    }
+    const caps = c.euid === 0 ? 0xffffffff : 0;
+    for (const f of ['cap_permitted.cap', 'cap_effective.cap', 'cap_bset.cap']) {
+      CR.set(credVa, f, caps);
+      this.k.km.w32(CR.addr(credVa, f) + 4, c.euid === 0 ? 0x3f : 0);
+    }
   }
 
   get threadInfoVa(): number {

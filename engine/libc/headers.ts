@@ -460,6 +460,7 @@ H['unistd.h'] = String.raw`
 #define _SC_PAGE_SIZE _SC_PAGESIZE
 ssize_t read(int fd, void *buf, size_t count);
 ssize_t write(int fd, const void *buf, size_t count);
+char *getcwd(char *buf, size_t size);
 ssize_t pread(int fd, void *buf, size_t count, off_t offset);
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
 int close(int fd);
@@ -519,6 +520,37 @@ int mprotect(void *addr, size_t len, int prot);
 int msync(void *addr, size_t length, int flags);
 int mlock(const void *addr, size_t len);
 int munlock(const void *addr, size_t len);
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_MERGEABLE 12
+#define MADV_UNMERGEABLE 13
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
+int madvise(void *addr, size_t length, int advice);
+int mincore(void *addr, size_t length, unsigned char *vec);
+#endif
+`;
+
+H['sys/utsname.h'] = String.raw`
+#ifndef _SYS_UTSNAME_H
+#define _SYS_UTSNAME_H
+struct utsname {
+	char sysname[65];
+	char nodename[65];
+	char release[65];
+	char version[65];
+	char machine[65];
+	char domainname[65];
+};
+int uname(struct utsname *buf);
 #endif
 `;
 

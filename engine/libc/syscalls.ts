@@ -204,4 +204,12 @@ export function defineSyscalls(def: DefineRoutine): void {
     return (yield* p.syscall('getegid', [])) >>> 0;
   });
   def('sched_yield()', intCall('sched_yield', 0));
+  def('uname(buf)', intCall('uname', 1));
+  def('mincore(addr, length, vec)', intCall('mincore', 3));
+  def('madvise(addr, length, advice)', intCall('madvise', 3));
+  // The system call returns the length; getcwd returns the buffer, or NULL with errno.
+  def('getcwd(buf, size)', function* (p, a) {
+    const r = yield* p.syscall('getcwd', a.slice(0, 2));
+    return r < 0 ? 0 : a[0];
+  });
 }
