@@ -48,6 +48,7 @@ import { Vt } from './drivers/vt';
 import { Remote } from './remote';
 import { Sys } from './sys';
 import { VmaRange } from './vmarange';
+import { Mremap } from './mremap';
 
 /** Emulated nanoseconds per executed op: a 100 MHz machine, so timers fire after reasonable work. */
 export const NS_PER_STEP = 10;
@@ -138,6 +139,7 @@ export class Kernel implements ExecHost {
   readonly ksyms: Ksyms;
   readonly remote: Remote;
   readonly vmaRange: VmaRange;
+  readonly mremap: Mremap;
   readonly sys: Sys;
   readonly vt: Vt;
 
@@ -171,6 +173,7 @@ export class Kernel implements ExecHost {
     this.highmem = new Highmem(this);
     this.remote = new Remote(this);
     this.vmaRange = new VmaRange(this);
+    this.mremap = new Mremap(this);
     this.sys = new Sys(this);
     this.timers = new Timers(this);
     this.sched = new Sched(this);

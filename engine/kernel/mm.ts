@@ -381,7 +381,8 @@ export class MmSubsystem {
     return addr;
   }
 
-  private account(mm: Mm, len: number, vmFlags: number, sign: 1 | -1): void {
+  /** The mm's page counters (total_vm, locked_vm, exec_vm, shared_vm, stack_vm) for a VMA's pages coming or going. */
+  account(mm: Mm, len: number, vmFlags: number, sign: 1 | -1): void {
     const pages = (sign * len) / PAGE_SIZE;
     mm.set('total_vm', mm.get('total_vm') + pages);
     if (vmFlags & VM_LOCKED) mm.set('locked_vm', mm.get('locked_vm') + pages);
@@ -446,12 +447,23 @@ export class MmSubsystem {
   /** split_vma: the part above `at` becomes a new VMA (->open is called for it, as Linux does). */
   private *splitVma(mm: Mm, vma: number, at: number): Generator<import('../exec/types').NativeRequest, void, import('../exec/types').Value | undefined> {
     const V = this.V;
+    const end = mm.vmaEnd(vma);
+    const pgoff = V.num(vma, 'vm_pgoff') + (at - mm.vmaStart(vma)) / PAGE_SIZE;
+    V.set(vma, 'vm_end', at);
+    yield* this.copyVma(mm, vma, at, end, pgoff);
+  }
+
+  /**
+   * copy_vma: a new VMA like `vma` (flags, file, ops, private data) over [start, end) at `pgoff`,
+   * linked into mm; it takes a file reference and its ->open is called, as for a split.
+   */
+  *copyVma(mm: Mm, vma: number, start: number, end: number, pgoff: number): Generator<import('../exec/types').NativeRequest, number, import('../exec/types').Value | undefined> {
+    const V = this.V;
     const nv = this.k.slab.kmallocNoTrack(V.sizeBytes, 'vm_area_struct');
     this.k.km.writeBytes(nv, this.k.km.readBytes(vma, V.sizeBytes));
-    const vs = mm.vmaStart(vma);
-    V.set(nv, 'vm_start', at);
-    V.set(nv, 'vm_pgoff', V.num(vma, 'vm_pgoff') + (at - vs) / PAGE_SIZE);
-    V.set(vma, 'vm_end', at);
+    V.set(nv, 'vm_start', start);
+    V.set(nv, 'vm_end', end);
+    V.set(nv, 'vm_pgoff', pgoff);
     const chain = V.addr(nv, 'anon_vma_chain');
     this.k.km.wptr(chain, chain);
     this.k.km.wptr(chain + this.k.arch.abi.ptrBytes, chain);
@@ -463,6 +475,7 @@ export class MmSubsystem {
     const ops = V.num(nv, 'vm_ops');
     const open = ops ? this.k.vfs.vmOpsFn(ops, 'open') : 0;
     if (open) yield* call(open, nv);
+    return nv;
   }
 
   /** remove_vma: ->close, drop the file reference, free the VMA. */

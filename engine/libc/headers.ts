@@ -535,6 +535,9 @@ int munlock(const void *addr, size_t len);
 #define MADV_DONTDUMP 16
 #define MADV_DODUMP 17
 int madvise(void *addr, size_t length, int advice);
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+void *mremap(void *old_address, size_t old_size, size_t new_size, int flags, ...);
 int mincore(void *addr, size_t length, unsigned char *vec);
 #endif
 `;

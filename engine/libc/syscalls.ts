@@ -100,6 +100,14 @@ function* mmap(p: LibcProcess, a: Value[]): Step<Value> {
   return p.host.ptrBytes === 4 ? r >>> 0 : r;
 }
 
+/** mremap's fifth argument (the new address) is read only with MREMAP_FIXED, as glibc does. */
+function* mremap(p: LibcProcess, a: Value[]): Step<Value> {
+  const fixed = (Number(a[3]) & 2) !== 0;
+  const r = yield* p.syscall('mremap', [a[0], a[1], a[2], a[3], fixed ? (a[4] ?? 0) : 0]);
+  if (r === -1) return mapFailed(p);
+  return p.host.ptrBytes === 4 ? r >>> 0 : r;
+}
+
 function* anySyscall(p: LibcProcess, a: Value[]): Step<Value> {
   const number = Number(p.abi.long(a[0]));
   let name = syscallName(number, p.host.ptrBytes);
@@ -185,6 +193,7 @@ export function defineSyscalls(def: DefineRoutine): void {
   def('msync(addr, length, flags)', intCall('msync', 3));
   def('mlock(addr, len)', intCall('mlock', 2));
   def('munlock(addr, len)', intCall('munlock', 2));
+  def('mremap(old_address, old_size, new_size, flags, ...)', mremap);
 
 
   def('time(tloc)', function* (p, a) {
