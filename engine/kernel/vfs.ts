@@ -52,6 +52,13 @@ export interface GeneratedFile {
   bytes: Uint8Array;
 }
 
+/** new_encode_dev: the kernel's dev_t (major << 20 | minor) as user space sees it in st_rdev. */
+function newEncodeDev(dev: number): number {
+  const major = dev >>> 20;
+  const minor = dev & 0xfffff;
+  return ((minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)) >>> 0;
+}
+
 export class Vfs {
   readonly nodes = new Map<string, DevNode>();
   readonly regions: ChrdevRegion[] = [];
@@ -128,6 +135,8 @@ export class Vfs {
     r.define('sys_write', ['fd', 'buf', 'count'], (a) => this.sysWrite(Number(a[0]), a[1] as I64, Number(a[2])), { exported: false });
     r.define('sys_pread64', ['fd', 'buf', 'count', 'pos'], (a) => this.sysPread(Number(a[0]), a[1] as I64, Number(a[2]), a[3] as I64, 'read'), { exported: false });
     r.define('sys_pwrite64', ['fd', 'buf', 'count', 'pos'], (a) => this.sysPread(Number(a[0]), a[1] as I64, Number(a[2]), a[3] as I64, 'write'), { exported: false });
+    r.define('sys_stat', ['filename', 'statbuf'], (a) => this.sysStat(a[0] as I64, a[1] as I64), { exported: false });
+    r.define('sys_lstat', ['filename', 'statbuf'], (a) => this.sysStat(a[0] as I64, a[1] as I64), { exported: false });
     r.define('sys_lseek', ['fd', 'offset', 'origin'], (a) => this.sysLseek(Number(a[0]), a[1] as I64, Number(a[2])), { exported: false });
     r.define('sys_ioctl', ['fd', 'cmd', 'arg'], (a) => this.sysIoctl(Number(a[0]), Number(a[1]) >>> 0, a[2] as I64), { exported: false });
     r.define('sys_mmap', ['addr', 'len', 'prot', 'flags', 'fd', 'off'], (a) => this.sysMmap(a[0] as number, a[1] as number, Number(a[2]), Number(a[3]), Number(a[4]), a[5] as number), { exported: false });
@@ -492,13 +501,19 @@ export class Vfs {
     return true;
   }
 
-  private *sysOpen(pathVa: I64, flags: number, mode: number): NativeGen {
-    void mode;
-    const task = this.k.current;
+  /** getname: a path from user memory, or undefined when it cannot be read. */
+  private *getname(pathVa: I64): Gen<string | undefined> {
     const buf = this.k.slab.kmallocNoTrack(4096, 'getname');
     const n = (yield* call(this.k.routines.must('strncpy_from_user'), buf, pathVa, 4095)) as number;
     const path = n < 0 ? undefined : this.k.km.readCString(buf, 4096);
     this.k.slab.kfree(buf, 'putname');
+    return path;
+  }
+
+  private *sysOpen(pathVa: I64, flags: number, mode: number): NativeGen {
+    void mode;
+    const task = this.k.current;
+    const path = yield* this.getname(pathVa);
     if (path === undefined) return -EFAULT;
     if (path.startsWith('/proc/')) return yield* this.k.procfs.open(task, path, flags, (f) => this.allocFd(task, f));
     const node = this.nodes.get(path);
@@ -713,9 +728,22 @@ export class Vfs {
   private *sysFstat(fd: number, statbuf: I64): NativeGen {
     const file = this.fileOf(fd);
     if (!file) return -EBADF;
-    const inode = this.k.structs.get('dentry').num(this.F.num(file, 'f_path.dentry'), 'd_inode');
+    return yield* this.writeStat(this.k.structs.get('dentry').num(this.F.num(file, 'f_path.dentry'), 'd_inode'), statbuf);
+  }
+
+  /** stat/lstat of a path: the device nodes (no symbolic links here), and /proc's files. */
+  private *sysStat(pathVa: I64, statbuf: I64): NativeGen {
+    const path = yield* this.getname(pathVa);
+    if (path === undefined) return -EFAULT;
+    const node = this.nodes.get(path);
+    if (node) return yield* this.writeStat(node.inodeVa, statbuf);
+    if (path.startsWith('/proc/')) return yield* this.writeStat(0, statbuf);
+    return -ENOENT;
+  }
+
+  /** struct stat as the C library declares it: longs for dev, ino, nlink, rdev and the rest. */
+  private *writeStat(inode: number, statbuf: I64): NativeGen {
     const I = this.k.structs.get('inode');
-    // struct stat as the C library declares it: longs for dev, ino, nlink, rdev and the rest.
     const lb = this.k.arch.abi.longBytes;
     const at = lb === 8 ? { ino: 8, nlink: 16, mode: 24, rdev: 40, size: 144 } : { ino: 4, nlink: 8, mode: 12, rdev: 28, size: 80 };
     const st = new Uint8Array(at.size);
@@ -724,7 +752,7 @@ export class Vfs {
     long(at.ino, inode ? I.num(inode, 'i_ino') : 0);
     long(at.nlink, 1);
     d.setUint32(at.mode, inode ? I.num(inode, 'i_mode') : 0o100444, true);
-    long(at.rdev, inode ? I.num(inode, 'i_rdev') : 0);
+    long(at.rdev, inode ? newEncodeDev(I.num(inode, 'i_rdev')) : 0);
     const ok = yield* this.k.uaccess.writeUser(statbuf, st);
     return ok ? 0 : -EFAULT;
   }

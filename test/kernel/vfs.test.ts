@@ -61,3 +61,25 @@ int main(void)
     assert.equal(r.programs[0].stdout, 'maps -1/14 pagemap -1/14\n', dmesgText(r));
   });
 });
+
+describe('stat', () => {
+  it('describes device nodes and /proc files by path, and says ENOENT for the rest', () => {
+    const prog = `${USER_PRELUDE}
+#include <sys/stat.h>
+int main(void)
+{
+	struct stat st;
+	int r = stat("/dev/null", &st);
+	printf("null: %d %s %o %lx\\n", r, S_ISCHR(st.st_mode) ? "chr" : "?", (unsigned)(st.st_mode & 0777), (unsigned long)st.st_rdev);
+	r = stat("/proc/self/maps", &st);
+	printf("maps: %d %s\\n", r, S_ISREG(st.st_mode) ? "reg" : "?");
+	r = stat("/nope", &st);
+	printf("nope: %d/%d\\n", r, errno);
+	r = stat((char *)8, &st);
+	printf("bad: %d/%d\\n", r, errno);
+	return 0;
+}`;
+    const r = run({ programs: { 'p.c': prog } });
+    assert.equal(r.programs[0].stdout, 'null: 0 chr 666 103\nmaps: 0 reg\nnope: -1/2\nbad: -1/14\n', dmesgText(r));
+  });
+});
