@@ -20,8 +20,9 @@ import {
 } from './values';
 import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
+import { HoistPlan, PointerCell, type CellStore } from './hoist';
 import { evalBitBuiltin } from './builtins';
-import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, type AddrShape, type Leaf } from './hotops';
+import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, loadThroughPointer, storeThroughPointerOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -51,7 +52,12 @@ interface OpSpec {
   stmt: boolean;
   /** Ops that leave the frame (a call, a return) end a fused loop's reach. */
   leaves?: boolean;
+  /** All the op writes, when it is one of the shapes hoist.ts reasons about. */
+  effect?: OpEffect;
 }
+
+/** A register write, or a store `p[i] = v` through a pointer variable's cell. */
+type OpEffect = { k: 'reg'; slot: number } | { k: 'cellStore'; store: CellStore; index: number };
 
 export function compileFunction(def: FuncDef, env: CodegenEnv, address: I64): CompiledFunction {
   return new FnCompiler(def, env).compile(address);
@@ -91,6 +97,8 @@ class FnCompiler {
   private readonly openLocals: LocalDebug[][] = [];
   /** Innermost loops without calls, fused once the ops exist. */
   private readonly loops: LoopShape[] = [];
+  /** Pointer variables at fixed addresses that `p[i]` reads, by address (hoist.ts). */
+  private readonly pointerCells = new Map<number, PointerCell>();
 
   constructor(private readonly def: FuncDef, private readonly env: CodegenEnv) {
     this.ptrBytes = env.ts.abi.ptrBytes;
@@ -204,6 +212,12 @@ class FnCompiler {
     this.pendingStmt = undefined;
   }
 
+  /** Emits an op whose only write is `effect`. */
+  private emitEffect(effect: OpEffect, make: OpSpec['make']): void {
+    this.emit(make);
+    this.specs[this.specs.length - 1].effect = effect;
+  }
+
   private place(l: Label): void {
     l.pc = this.specs.length;
   }
@@ -238,7 +252,29 @@ class FnCompiler {
       if (s.targets.length > 0) straight = false;
     }
     if (this.loops.some((l) => l.top > top && l.top < exit)) return;
-    this.loops.push({ top, exit, test, straight, counter });
+    const hoist = straight && counter ? this.hoistPlan(top + 1, exit - 2, counter) : undefined;
+    this.loops.push({ top, exit, test, straight, counter, hoist });
+  }
+
+  /**
+   * Pointer variables a counted loop may read once on entry (hoist.ts): when each op of the body
+   * (pcs from..to-1, the step excluded) writes only a register that is neither the counter nor
+   * the bound, or stores through a pointer variable indexed by the counter.
+   */
+  private hoistPlan(from: number, to: number, counter: Counter): HoistPlan | undefined {
+    if (this.pointerCells.size === 0) return undefined;
+    const bound = 'reg' in counter.bound ? counter.bound.reg : -1;
+    const stores: CellStore[] = [];
+    for (let pc = from; pc < to; pc++) {
+      const e = this.specs[pc].effect;
+      if (e === undefined) return undefined;
+      if (e.k === 'reg' && (e.slot === counter.slot || e.slot === bound)) return undefined;
+      if (e.k === 'cellStore') {
+        if (e.index !== counter.slot) return undefined;
+        stores.push(e.store);
+      }
+    }
+    return new HoistPlan(this.cpu, this.mode, [...this.pointerCells.values()], stores, counter);
   }
 
   /**
@@ -922,7 +958,7 @@ class FnCompiler {
     const reg = this.leaf(target);
     if (reg?.k === 'reg') {
       const v = this.value(value);
-      this.emit((next) => regStoreOp(reg.slot, v, next));
+      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next));
       return;
     }
     const k = this.vk(target.type);
@@ -942,6 +978,15 @@ class FnCompiler {
       const slow = this.ptrAdd(ix.scale, false);
       if (storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, 0)) {
         this.emit((next) => storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, next)!);
+        return;
+      }
+    }
+    const px = this.pointerIndex(target);
+    if (px) {
+      const slow = this.ptrAdd(px.scale, false);
+      if (storeThroughPointerOp(this.cpu, this.mode, k, px.cell, px.i, px.scale, slow, v, 0)) {
+        const store: CellStore = { cell: px.cell, scale: px.scale, sizeBytes: sizeOf(target.type) };
+        this.emitEffect({ k: 'cellStore', store, index: px.i }, (next) => storeThroughPointerOp(this.cpu, this.mode, k, px.cell, px.i, px.scale, slow, v, next)!);
         return;
       }
     }
@@ -1081,7 +1126,7 @@ class FnCompiler {
       const op = e.op;
       const fast = (next: number) => regUpdateOp(op, tk, reg.slot, rhs, next);
       if (fast(0)) {
-        this.emit((next) => fast(next)!);
+        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!);
         return;
       }
     }
@@ -1111,7 +1156,7 @@ class FnCompiler {
       const delta = e.delta * (e.type.kind === 'ptr' ? e.scale : 1);
       const slot = reg.slot;
       if (regStepOp(k, slot, delta, 0)) {
-        this.emit((next) => regStepOp(k, slot, delta, next)!);
+        this.emitEffect({ k: 'reg', slot }, (next) => regStepOp(k, slot, delta, next)!);
         return;
       }
     }
@@ -1405,6 +1450,9 @@ class FnCompiler {
     const ix = this.registerIndex(e);
     const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, this.ptrAdd(ix.scale, false));
     if (indexed) return indexed;
+    const px = this.pointerIndex(e);
+    const viaPointer = px && loadThroughPointer(this.cpu, this.mode, k, px.cell, px.i, px.scale, this.ptrAdd(px.scale, false));
+    if (viaPointer) return viaPointer;
     const at = this.addrShape(e);
     return loadAt(this.cpu, this.mode, k, at) ?? makeLoad(this.cpu, this.mode, k, at.k === 'fn' ? at.fn : this.addr(e));
   }
@@ -1415,6 +1463,20 @@ class FnCompiler {
     const p = this.leaf(e.e.p);
     const i = this.leaf(e.e.i);
     return p?.k === 'reg' && i?.k === 'reg' ? { p: p.slot, i: i.slot, scale: e.e.scale } : undefined;
+  }
+
+  /** `p[i]` on LP64 with p a pointer variable at a fixed address (a global) and i in a register. */
+  private pointerIndex(e: CExpr): { cell: PointerCell; i: number; scale: number } | undefined {
+    if (this.ptrBytes !== 8 || e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
+    const i = this.leaf(e.e.i);
+    const base = this.fixedBase(e.e.p);
+    if (i?.k !== 'reg' || base?.k !== 'pointer') return undefined;
+    let cell = this.pointerCells.get(base.a);
+    if (!cell) {
+      cell = new PointerCell(base.a);
+      this.pointerCells.set(base.a, cell);
+    }
+    return { cell, i: i.slot, scale: e.e.scale };
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {

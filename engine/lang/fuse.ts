@@ -12,6 +12,7 @@
  */
 import type { Executor } from '../exec/executor';
 import type { CFrame, CompiledFunction, Op } from '../exec/types';
+import type { HoistPlan } from './hoist';
 
 export interface LoopShape {
   /** pc of the condition op (the fused op replaces it). */
@@ -24,6 +25,8 @@ export interface LoopShape {
   straight: boolean;
   /** The condition compares an int counter that the last op (the for's step) moves by ±1. */
   counter?: Counter;
+  /** Pointer variables the counted loop may read once on entry (hoist.ts). */
+  hoist?: HoistPlan;
 }
 
 export interface Counter {
@@ -127,12 +130,14 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
   const boundReg = 'reg' in c.bound ? c.bound.reg : -1;
   const boundValue = 'value' in c.bound ? c.bound.value : 0;
   const cmp = c.cmp;
+  const hoist = l.hoist;
   return (f) => {
     if (exec.stepping || hasStop(fn.stops, top, exit)) return plain(f);
     const regs = f.regs;
     let steps = exec.steps;
     const end = exec.sliceEnd;
     let at = top;
+    const hoisted = hoist !== undefined && hoist.activate(regs);
     try {
       if (!test(f)) return exit;
       if (exec.pendingStop !== undefined) return first;
@@ -170,6 +175,8 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
       exec.faultPc = at;
       exec.steps = steps + (at - top);
       throw e;
+    } finally {
+      if (hoisted) hoist.deactivate();
     }
   };
 }

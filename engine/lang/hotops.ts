@@ -13,6 +13,7 @@ import type { Cpu, Mode } from '../machine/cpu';
 import type { CFrame, Value } from '../exec/types';
 import { add64, sub64, type I64 } from '../util/int64';
 import type { Rv, VK } from './values';
+import type { PointerCell } from './hoist';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -133,6 +134,39 @@ export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, ps: number, is: numb
   return undefined;
 }
 
+/**
+ * `p + i * m` where p is the pointer variable of `cell` (a driver's `static char *buf`): read at
+ * every access as the CPU would, or the value a fused loop read on entry (hoist.ts).
+ */
+function pointerIndexAddr(cpu: Cpu, mode: Mode, cell: PointerCell, i: Value, m: number, slow: (p: Value, i: Value) => Value): I64 {
+  return indexAddr(cell.on ? cell.p : cpu.r64(cell.at, mode), i, m, slow);
+}
+
+/** `p[i]` with p the pointer variable of `cell` and i in a register (LP64). */
+export function loadThroughPointer(cpu: Cpu, mode: Mode, k: VK, cell: PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
+  switch (k) {
+    case 'i8': return (f) => (cpu.r8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode) << 24) >> 24;
+    case 'u8': return (f) => cpu.r8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'i32': return (f) => cpu.r32s(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'u32': return (f) => cpu.r32(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'i64':
+    case 'u64': return (f) => cpu.r64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'f64': return (f) => cpu.rf64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+  }
+  return undefined;
+}
+
+/** An op `p[i] = v` with p a pointer variable at a fixed address: p is read before v is computed. */
+export function storeThroughPointerOp(cpu: Cpu, mode: Mode, k: VK, cell: PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+  switch (k) {
+    case 'i8': case 'u8': return (f) => { cpu.w8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
+    case 'i32': case 'u32': return (f) => { cpu.w32(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
+    case 'i64': case 'u64': return (f) => { cpu.w64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as I64, mode); return next; };
+    case 'f64': return (f) => { cpu.wf64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
+  }
+  return undefined;
+}
+
 /** An op `reg = v`. */
 export function regStoreOp(slot: number, v: Rv, next: number): (f: CFrame) => number {
   return (f) => {
@@ -185,15 +219,7 @@ export function ptrAddConstReg(a: number, is: number, scale: number, neg: boolea
 /** `p + i * scale` on LP64 where p is a pointer variable at a fixed address (a global `char *buf`). */
 export function ptrAddLoadedReg(cpu: Cpu, mode: Mode, at: I64, is: number, scale: number, neg: boolean, slow: (p: Value, i: Value) => Value): Rv {
   const m = neg ? -scale : scale;
-  return (f) => {
-    const p = cpu.r64(at, mode);
-    const i = f.regs[is];
-    if (typeof p === 'number' && typeof i === 'number') {
-      const r = p + i * m;
-      if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
-    }
-    return slow(p, i);
-  };
+  return (f) => indexAddr(cpu.r64(at, mode), f.regs[is], m, slow);
 }
 
 /**

@@ -108,7 +108,25 @@ export class Cpu {
     return this.slowRead(va, 4, mode).getInt32(0, true);
   }
 
+  /**
+   * Small enough for V8 to inline into the ops that load pointers (a global `char *buf`): the
+   * number is then built in the caller, not boxed on the way out. Values beyond the safe
+   * integers (bigints) and misses take the out-of-line path.
+   */
   r64(va: I64, mode: Mode): I64 {
+    if (typeof va === 'number') {
+      const vpn = Math.floor(va / PAGE_SIZE);
+      const e = this.slots[vpn & 255];
+      const off = va & 4095;
+      if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4088) {
+        const hi = e.view.getInt32(off + 4, true);
+        if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + e.view.getUint32(off, true);
+      }
+    }
+    return this.r64Slow(va, mode);
+  }
+
+  private r64Slow(va: I64, mode: Mode): I64 {
     if (typeof va === 'number') {
       const vpn = Math.floor(va / PAGE_SIZE);
       const e = this.slots[vpn & 255];
@@ -137,6 +155,21 @@ export class Cpu {
       if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4088) return e.view.getFloat64(off, true);
     }
     return this.slowRead(va, 8, mode).getFloat64(0, true);
+  }
+
+  /**
+   * The 8 bytes at va as a number when the TLB's fast path serves a read of them (so reading
+   * has no side effect) and they are a safe integer; undefined otherwise. For reads hoisted out
+   * of a loop (lang/hoist.ts).
+   */
+  peekFast64(va: number, mode: Mode): number | undefined {
+    const vpn = Math.floor(va / PAGE_SIZE);
+    const e = this.slots[vpn & 255];
+    const off = va & 4095;
+    if (e.vpn !== vpn || (e.readFast & mode) === 0 || off > 4088) return undefined;
+    const hi = e.view.getInt32(off + 4, true);
+    if (hi < -0x200000 || hi >= 0x200000) return undefined;
+    return hi * 4294967296 + e.view.getUint32(off, true);
   }
 
   // ---- stores ------------------------------------------------------------------------------

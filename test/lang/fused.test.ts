@@ -45,6 +45,19 @@ const SHAPES: Record<string, string> = {
 	for (i = 299; i >= 0; i--) { buf[i] += 3; s -= buf[i]; }
 	for (i = 0; i != 64; i++) s += i;
 	for (i = 10; i > 0; i--) ;`,
+  'a global pointer indexed by the counter, set anew before each run of the loop (read once per run)': `
+	for (j = 0; j < 4; j++) {
+		gp = buf + j * 1000;
+		for (i = 0; i < 2000; i++) {
+			gp[i] = 'a' + i % 26 + j;
+			s += gp[i];
+		}
+	}
+	for (i = 1999; i >= 0; i--) s -= gp[i] * 3;`,
+  'a store through a global pointer that overwrites the pointer itself (so it is read at every access)': `
+	g.p = g.b;
+	for (i = 0; i < 70; i++) g.p[i] = (char)((long)g.b + 8);
+	s = (g.p - g.b) * 1000 + g.after[1] + g.after[5];`,
   'a long body': `
 	for (i = 0; i < 3000; i++) {
 		j = i * 3;
@@ -59,6 +72,8 @@ const SHAPES: Record<string, string> = {
 function shapeProgram(body: string): string {
   return `${USER_PRELUDE}
 static char buf[8192];
+static char *gp;
+static struct { char b[64]; char *p; char after[64]; } g __attribute__((aligned(256)));
 int main(void)
 {
 	long s = 0;
@@ -131,6 +146,48 @@ int main(void)
     assert.ok(r.dmesg.some((d) => d.text === 'lz: 16 faults\n' || d.text === 'lz: 16 faults'), r.dmesg.map((d) => d.text).join(''));
     // The faulting store counts once when it faults and once when it runs again, fused or not.
     assert.equal(r.steps, runIt(true).steps);
+  });
+
+  it('a driver filling a kmalloc buffer through a global pointer: KASAN reports the out-of-bounds byte as plain ops do', () => {
+    const driver = `#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+static char *kb;
+static char *vb;
+static int __init t_init(void)
+{
+	int i;
+	long s = 0;
+	vb = vmalloc(3 * 4096);
+	for (i = 0; i < 3 * 4096; i++) {
+		vb[i] = i;
+		s += vb[i];
+	}
+	kb = kmalloc(100, GFP_KERNEL);
+	for (i = 0; i < 101; i++)
+		kb[i] = i;
+	for (i = 0; i < 100; i++)
+		s += kb[i];
+	pr_info("sum %ld\\n", s);
+	kfree(kb);
+	vfree(vb);
+	return 0;
+}
+module_init(t_init);
+MODULE_LICENSE("GPL");
+`;
+    const runIt = (plain: boolean) => {
+      const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
+      if (plain) s.kernel.exec.stmtProbe = () => undefined;
+      const r = s.runToEnd();
+      return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
+    };
+    const fused = runIt(false);
+    const plain = runIt(true);
+    assert.match(fused.text, /BUG: KASAN: slab-out-of-bounds in t_init/);
+    assert.match(fused.text, /sum -?\d+/);
+    assert.equal(fused.text, plain.text);
+    assert.equal(fused.steps, plain.steps);
   });
 
   it('never runs past the end of a slice', () => {

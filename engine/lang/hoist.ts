@@ -1,0 +1,89 @@
+/**
+ * Loop-invariant pointer loads: while a fused counted loop runs, a pointer variable at a fixed
+ * address (a driver's `static char *buf`) that nothing in the loop can store to is read once on
+ * entry instead of at every `buf[i]`.
+ *
+ * Why: reading the pointer is a TLB probe and two 32-bit loads per access, and a kernel or user
+ * address is not a small integer, so every read V8 cannot inline allocates a heap number.
+ *
+ * It is invisible to the program: the loop's body (codegen proves it) writes only registers
+ * other than the counter and the bound, and memory only through `p[i]` with i the counter, and
+ * on entry the bytes those stores can reach for every remaining value of i are checked to miss
+ * the pointer variables. The value read is the one the first access would read (a TLB fast-path
+ * hit, which has no side effect); a variable whose page the fast path does not serve (not
+ * cached, stale, KASAN-checked) is simply read at every access as before. The loop turns the
+ * cells off before it returns or throws, so plain ops always read memory.
+ */
+import type { Cpu, Mode } from '../machine/cpu';
+import type { Value } from '../exec/types';
+import type { Counter } from './fuse';
+
+/** A pointer variable at `at` and, while `on`, its value `p` for the running loop. */
+export class PointerCell {
+  on = false;
+  p = 0;
+  constructor(readonly at: number) {}
+}
+
+/** A store `p[i] = v` of the loop body through a cell, with i the loop's counter. */
+export interface CellStore {
+  cell: PointerCell;
+  scale: number;
+  sizeBytes: number;
+}
+
+/** What codegen proved about a counted loop: the cells it reads and the stores it makes. */
+export class HoistPlan {
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly mode: Mode,
+    private readonly cells: readonly PointerCell[],
+    private readonly stores: readonly CellStore[],
+    private readonly counter: Counter,
+  ) {}
+
+  /** Reads the cells the loop may use as they are now; false when none could be. */
+  activate(regs: Value[]): boolean {
+    const range = this.counterRange(regs);
+    if (range === undefined) return false;
+    let any = false;
+    for (const c of this.cells) {
+      const p = this.cpu.peekFast64(c.at, this.mode);
+      if (p === undefined) continue;
+      c.p = p;
+      c.on = true;
+      any = true;
+    }
+    // A store that could reach any pointer variable: every cell is read at each access instead.
+    for (const s of this.stores) {
+      if (!s.cell.on) continue;
+      const lo = s.cell.p + range[0] * s.scale;
+      const hi = s.cell.p + range[1] * s.scale + s.sizeBytes;
+      if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || this.cells.some((c) => c.at < hi && lo < c.at + 8)) {
+        this.deactivate();
+        return false;
+      }
+    }
+    // A store through a cell that is off writes through whatever the variable holds.
+    if (this.stores.some((s) => !s.cell.on)) {
+      this.deactivate();
+      return false;
+    }
+    return any;
+  }
+
+  deactivate(): void {
+    for (const c of this.cells) c.on = false;
+  }
+
+  /** The counter values the remaining iterations can store at, or undefined if it may wrap. */
+  private counterRange(regs: Value[]): [number, number] | undefined {
+    const c = this.counter;
+    const i = regs[c.slot];
+    const b = 'reg' in c.bound ? regs[c.bound.reg] : c.bound.value;
+    if (typeof i !== 'number' || typeof b !== 'number') return undefined;
+    if (c.delta === 1 && (c.cmp === '<' || c.cmp === '<=' || c.cmp === '!=') && i <= b) return [i, b];
+    if (c.delta === -1 && (c.cmp === '>' || c.cmp === '>=' || c.cmp === '!=') && i >= b) return [b, i];
+    return undefined;
+  }
+}
