@@ -22,7 +22,7 @@ import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
 import { evalBitBuiltin } from './builtins';
-import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, storeOp, loadThroughPointer, storeThroughPointerOp, type AddrShape, type Leaf } from './hotops';
+import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, loadThroughPointer, storeThroughPointerOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -1118,12 +1118,24 @@ class FnCompiler {
 
   private opAssign(e: Expr & { k: 'opassign' }, t: Temp | undefined): void {
     const target = this.hoistLvalue(e.target);
-    const rhs = this.value(this.hoist(e.value));
+    const rhsExpr = this.hoist(e.value);
+    const rhs = this.value(rhsExpr);
     const cur = this.value(target);
     const tk = this.vk(e.type);
     const reg = this.leaf(target);
     if (!t && reg?.k === 'reg' && e.op !== 'ptradd' && e.op !== 'ptrsub' && tk === this.vk(e.opType)) {
       const op = e.op;
+      const loaded = this.throughNopCasts(rhsExpr);
+      const ix = this.registerIndex(loaded);
+      if (ix) {
+        const lk = this.vk(loaded.type);
+        const slow = this.ptrAdd(ix.scale, false);
+        const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.p, ix.i, ix.scale, slow, next);
+        if (make(0)) {
+          this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!);
+          return;
+        }
+      }
       const fast = (next: number) => regUpdateOp(op, tk, reg.slot, rhs, next);
       if (fast(0)) {
         this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!);

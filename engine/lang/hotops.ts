@@ -345,6 +345,63 @@ export function regUpdateOp(op: string, k: VK, slot: number, v: Rv, next: number
   return undefined;
 }
 
+const LOAD_KINDS: readonly VK[] = ['i8', 'u8', 'i32', 'u32', 'i64', 'f64'];
+
+/** `p[i]` of the load kind numbered lk (LOAD_KINDS), as a plain function V8 inlines into its op. */
+function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value): Value {
+  const va = indexAddr(f.regs[ps], f.regs[is], scale, slow);
+  switch (lk) {
+    case 0: return (cpu.r8(va, mode) << 24) >> 24;
+    case 1: return cpu.r8(va, mode);
+    case 2: return cpu.r32s(va, mode);
+    case 3: return cpu.r32(va, mode);
+    case 4: return cpu.r64(va, mode);
+    default: return cpu.rf64(va, mode);
+  }
+}
+
+/**
+ * An op `reg op= p[i]` (a running sum over an array) with p and i in registers: one closure
+ * where regUpdateOp would call the load's closure, a call V8 cannot inline once the site has
+ * seen other programs' loads. + and - on an int, a long or a double.
+ */
+export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value, next: number): ((f: CFrame) => number) | undefined {
+  const lk = LOAD_KINDS.indexOf(loadKind === 'u64' ? 'i64' : loadKind);
+  if (lk < 0 || (op !== '+' && op !== '-')) return undefined;
+  const s = slot;
+  const neg = op === '-';
+  if (k === 'i32' && lk <= 3) {
+    return (f) => {
+      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow) as number;
+      f.regs[s] = (neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b) | 0;
+      return next;
+    };
+  }
+  if (k === 'i64' || k === 'u64') {
+    return (f) => {
+      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow);
+      const a = f.regs[s];
+      if (typeof a === 'number' && typeof b === 'number') {
+        const r = neg ? a - b : a + b;
+        if (r >= -MAX_SAFE && r <= MAX_SAFE) {
+          f.regs[s] = r;
+          return next;
+        }
+      }
+      f.regs[s] = neg ? sub64(a as I64, b as I64) : add64(a as I64, b as I64);
+      return next;
+    };
+  }
+  if (k === 'f64' && lk === 5) {
+    return (f) => {
+      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow) as number;
+      f.regs[s] = neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b;
+      return next;
+    };
+  }
+  return undefined;
+}
+
 /** An op `reg += delta` (++/-- on an int, a long or a pointer on LP64, delta already scaled). */
 export function regStepOp(k: VK, slot: number, delta: number, next: number): ((f: CFrame) => number) | undefined {
   const s = slot;

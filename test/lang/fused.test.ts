@@ -58,6 +58,24 @@ const SHAPES: Record<string, string> = {
 	g.p = g.b;
 	for (i = 0; i < 70; i++) g.p[i] = (char)((long)g.b + 8);
 	s = (g.p - g.b) * 1000 + g.after[1] + g.after[5];`,
+  'running sums through register pointers (char, unsigned char, int, long, double)': `
+	{
+		char *cp = buf;
+		unsigned char *up = (unsigned char *)buf;
+		int *ip = (int *)buf;
+		long *lp = (long *)buf;
+		double *dp = (double *)(buf + 4096), d = 0;
+		int t = 0;
+		for (i = 0; i < 4096; i++) buf[i] = i * 7;
+		for (i = 0; i < 256; i++) dp[i] = i * 0.75;
+		for (i = 0; i < 4096; i++) s += cp[i];
+		for (i = 0; i < 4096; i++) t -= up[i];
+		for (i = 0; i < 1024; i++) t += ip[i];
+		for (i = 0; i < 512; i++) s -= lp[i];
+		for (i = 255; i >= 0; i--) d += dp[i];
+		for (i = 0; i < 100; i++) d -= dp[i];
+		s += t + (long)(d * 4);
+	}`,
   'a long body': `
 	for (i = 0; i < 3000; i++) {
 		j = i * 3;
@@ -67,6 +85,11 @@ const SHAPES: Record<string, string> = {
 		buf[i % 50] += 2;
 		s ^= i;
 	}`,
+};
+
+/** Outputs checked against gcc -O0, for shapes compiled to their own fast ops. */
+const EXPECTED: Record<string, string> = {
+  'running sums through register pointers (char, unsigned char, int, long, double)': '216453144643126398 35 88\n',
 };
 
 function shapeProgram(body: string): string {
@@ -92,6 +115,7 @@ describe('fused loops', () => {
       const plain = outcome(src, true);
       assert.equal(fused.stdout, plain.stdout);
       assert.equal(fused.steps, plain.steps);
+      if (EXPECTED[name] !== undefined) assert.equal(fused.stdout, EXPECTED[name]);
     });
   }
 
