@@ -7,12 +7,17 @@
  * address is not a small integer, so every read V8 cannot inline allocates a heap number.
  *
  * It is invisible to the program: the loop's body (codegen proves it) writes only registers
- * other than the counter and the bound, and memory only through `p[i]` with i the counter, and
- * on entry the bytes those stores can reach for every remaining value of i are checked to miss
- * the pointer variables. The value read is the one the first access would read (a TLB fast-path
- * hit, which has no side effect); a variable whose page the fast path does not serve (not
- * cached, stale, KASAN-checked) is simply read at every access as before. The loop turns the
- * cells off before it returns or throws, so plain ops always read memory.
+ * other than the counter and the bound, and memory only through `p[i]` with i the counter; on
+ * entry the bytes those stores can reach for every remaining value of i are checked to miss the
+ * pointer variables (else nothing is hoisted). The value read is the one the first access would
+ * read (a TLB fast-path hit, which has no side effect); a variable whose page the fast path does
+ * not serve (not cached, stale, KASAN-checked) is read at every access as before. While hoisted,
+ * the variables' frames have no fast write path (Cpu.readHoisted): a store that reaches one
+ * through another mapping, or any page-table write, turns the cells off before it lands, and
+ * the loop reads memory again from there on. The loop turns the cells off before it returns or
+ * throws, so plain ops always read memory. What differs: the TLB sees fewer reads of the
+ * variable's page (its LRU order and slow-path hit counts), as a CPU would if the compiler had
+ * kept the pointer in a register.
  */
 import type { Cpu, Mode } from '../machine/cpu';
 import type { Value } from '../exec/types';
@@ -48,7 +53,7 @@ export class HoistPlan {
     if (range === undefined) return false;
     let any = false;
     for (const c of this.cells) {
-      const p = this.cpu.peekFast64(c.at, this.mode);
+      const p = this.cpu.readHoisted(c.at, this.mode, this.undo);
       if (p === undefined) continue;
       c.p = p;
       c.on = true;
@@ -74,7 +79,11 @@ export class HoistPlan {
 
   deactivate(): void {
     for (const c of this.cells) c.on = false;
+    this.cpu.releaseHoisted();
   }
+
+  /** The cpu saw a store reach a cell's frame (through any mapping) or a page-table write. */
+  private readonly undo = (): void => this.deactivate();
 
   /** The counter values the remaining iterations can store at, or undefined if it may wrap. */
   private counterRange(regs: Value[]): [number, number] | undefined {

@@ -48,6 +48,9 @@ export class Cpu {
   onStaleUse: StaleUseHook | undefined;
   onDataWrite: DataWriteHook | undefined;
   onPoisonedAccess: PoisonedAccessHook | undefined;
+  /** Frames holding values a running fused loop read once (readHoisted), and what undoes that. */
+  private hoistedFrames: number[] = [];
+  private unhoist: (() => void) | undefined;
 
   constructor(readonly mem: PhysMem, readonly arch: ArchSpec) {
     this.slots = this.tlb.entries;
@@ -158,18 +161,41 @@ export class Cpu {
   }
 
   /**
-   * The 8 bytes at va as a number when the TLB's fast path serves a read of them (so reading
-   * has no side effect) and they are a safe integer; undefined otherwise. For reads hoisted out
-   * of a loop (lang/hoist.ts).
+   * Reads the 8 bytes at va for a fused loop that keeps them in hand instead of re-reading them
+   * at every access (lang/hoist.ts): undefined unless the TLB's fast path serves the read (so it
+   * has no side effect) and they are a safe integer. Until `releaseHoisted`, their frame has no
+   * fast write path under any mapping, and `undo` runs before a store reaches the frame and
+   * after any page-table write: from then on the loop reads memory again, as plain ops would.
    */
-  peekFast64(va: number, mode: Mode): number | undefined {
+  readHoisted(va: number, mode: Mode, undo: () => void): number | undefined {
     const vpn = Math.floor(va / PAGE_SIZE);
     const e = this.slots[vpn & 255];
     const off = va & 4095;
     if (e.vpn !== vpn || (e.readFast & mode) === 0 || off > 4088) return undefined;
     const hi = e.view.getInt32(off + 4, true);
     if (hi < -0x200000 || hi >= 0x200000) return undefined;
+    if (!this.hoistedFrames.includes(e.pfn)) {
+      this.hoistedFrames.push(e.pfn);
+      this.tlb.refreshFrame(e.pfn, true, (this.mem.watch[e.pfn] & WATCH_POISON) !== 0);
+    }
+    this.unhoist = undo;
     return hi * 4294967296 + e.view.getUint32(off, true);
+  }
+
+  /** Gives the frames `readHoisted` guarded their fast write path back. */
+  releaseHoisted(): void {
+    const frames = this.hoistedFrames;
+    this.hoistedFrames = [];
+    this.unhoist = undefined;
+    for (const pfn of frames) {
+      const w = this.mem.watch[pfn];
+      this.tlb.refreshFrame(pfn, (w & WATCH_WRITES) !== 0, (w & WATCH_POISON) !== 0);
+    }
+  }
+
+  /** A store is about to reach `pfn` (or a page table was written): hoisted reads end. */
+  private frameWritten(pfn: number): void {
+    if (this.unhoist !== undefined && (pfn < 0 || this.hoistedFrames.includes(pfn))) this.unhoist();
   }
 
   // ---- stores ------------------------------------------------------------------------------
@@ -315,6 +341,7 @@ export class Cpu {
     }
     const parts = this.translateParts(va, n, true, mode);
     if (mode === MODE_KERNEL) this.checkPoisoned(va as number, parts, true);
+    if (this.unhoist !== undefined) for (const p of parts) this.frameWritten(Math.floor(p.pa / PAGE_SIZE));
     const bytes = this.scratch.slice(0, n);
     let done = 0;
     for (const p of parts) {
@@ -392,11 +419,15 @@ export class Cpu {
     if (isWalkFault(r)) throw new Trap('page', va, r.errorCode, mode, write);
     const ram = this.mem.isRam(r.pfn);
     const w = ram ? this.mem.watch[r.pfn] : 0;
-    return this.tlb.fill(vpn, r, ram ? this.mem.frame(r.pfn) : undefined, ram ? this.mem.view(r.pfn) : undefined, (w & WATCH_WRITES) !== 0, (w & WATCH_POISON) !== 0);
+    const guarded = this.hoistedFrames.length !== 0 && this.hoistedFrames.includes(r.pfn);
+    return this.tlb.fill(vpn, r, ram ? this.mem.frame(r.pfn) : undefined, ram ? this.mem.view(r.pfn) : undefined, (w & WATCH_WRITES) !== 0 || guarded, (w & WATCH_POISON) !== 0);
   }
 
   private watchedWrite(pa: number, size: number, old: Uint8Array, watch: number): void {
-    if (watch & WATCH_PAGETABLE) this.pageTableWritten(pa, size, old);
+    if (watch & WATCH_PAGETABLE) {
+      this.pageTableWritten(pa, size, old);
+      this.frameWritten(-1);
+    }
     if (watch & WATCH_DATA) this.onDataWrite?.(pa, size, old);
   }
 

@@ -214,6 +214,40 @@ MODULE_LICENSE("GPL");
     assert.equal(fused.steps, plain.steps);
   });
 
+  it('a store through another mapping of the frame holding a global pointer changes the pointer for the next iteration, as in plain ops', () => {
+    // q maps g's bytes through the direct map: its stores miss g's address but not its frame.
+    const driver = `#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+static struct { char *p; long pad[3]; } g;
+static long *q;
+static char t1[64], t2[64];
+static int __init t_init(void)
+{
+	int i;
+	g.p = t1;
+	q = (long *)((char *)page_address(vmalloc_to_page(&g)) + offset_in_page(&g));
+	for (i = 0; i < 3; i++) {
+		g.p[i] = 'x';
+		q[i] = (long)(t2 + 8);
+	}
+	pr_info("t1 %d %d %d t2 %d %d %d\\n", t1[0], t1[1], t1[2], t2[8], t2[9], t2[10]);
+	return 0;
+}
+module_init(t_init);
+MODULE_LICENSE("GPL");
+`;
+    const runIt = (plain: boolean) => {
+      const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
+      if (plain) s.kernel.exec.stmtProbe = () => undefined;
+      const r = s.runToEnd();
+      return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
+    };
+    const fused = runIt(false);
+    assert.match(fused.text, /t1 120 0 0 t2 0 120 120/);
+    assert.deepEqual(fused, runIt(true));
+  });
+
   it('never runs past the end of a slice', () => {
     const src = shapeProgram(SHAPES['straight body']);
     const whole = outcome(src, false);
