@@ -23,6 +23,9 @@ import type { Cpu, Mode } from '../machine/cpu';
 import type { Value } from '../exec/types';
 import type { Counter } from './fuse';
 
+const INT_MAX = 0x7fffffff;
+const INT_MIN = -0x80000000;
+
 /** A pointer variable at `at` and, while `on`, its value `p` for the running loop. */
 export class PointerCell {
   on = false;
@@ -91,8 +94,9 @@ export class HoistPlan {
     const i = regs[c.slot];
     const b = 'reg' in c.bound ? regs[c.bound.reg] : c.bound.value;
     if (typeof i !== 'number' || typeof b !== 'number') return undefined;
-    if (c.delta === 1 && (c.cmp === '<' || c.cmp === '<=' || c.cmp === '!=') && i <= b) return [i, b];
-    if (c.delta === -1 && (c.cmp === '>' || c.cmp === '>=' || c.cmp === '!=') && i >= b) return [b, i];
+    // `i <= INT_MAX` (or `i >= INT_MIN` counting down) never ends: i wraps past the bound.
+    if (c.delta === 1 && (c.cmp === '<' || c.cmp === '!=' || (c.cmp === '<=' && b < INT_MAX)) && i <= b) return [i, b];
+    if (c.delta === -1 && (c.cmp === '>' || c.cmp === '!=' || (c.cmp === '>=' && b > INT_MIN)) && i >= b) return [b, i];
     return undefined;
   }
 }

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { WATCH_DATA, PAGE_SIZE } from '../../engine/machine/physmem';
 import type { CFrame } from '../../engine/exec/types';
 import { makeSession, miscDriver, USER_PRELUDE } from '../helpers/run';
+import { HoistPlan, PointerCell } from '../../engine/lang/hoist';
+import type { Cpu } from '../../engine/machine/cpu';
+import type { Counter } from '../../engine/lang/fuse';
 
 /** Output and steps of a program, with fusion (the default) or with every statement its own op. */
 function outcome(src: string, plain: boolean): { stdout: string; steps: number } {
@@ -246,6 +249,32 @@ MODULE_LICENSE("GPL");
     const fused = runIt(false);
     assert.match(fused.text, /t1 120 0 0 t2 0 120 120/);
     assert.deepEqual(fused, runIt(true));
+  });
+
+  it('hoists a pointer only when the counter cannot wrap past its bound and the stores miss the pointer', () => {
+    const cell = new PointerCell(0x1000);
+    let pointer = 0x100000000;
+    const cpu = { readHoisted: () => pointer, releaseHoisted: () => undefined } as unknown as Cpu;
+    const plan = (counter: Counter, scale = 1) => new HoistPlan(cpu, 1, [cell], [{ cell, scale, sizeBytes: 1 }], counter);
+    const up = (cmp: Counter['cmp'], bound: number): Counter => ({ slot: 0, delta: 1, cmp, bound: { value: bound } });
+    const down = (cmp: Counter['cmp'], bound: number): Counter => ({ slot: 0, delta: -1, cmp, bound: { value: bound } });
+    const tryIt = (p: HoistPlan, i: number) => {
+      const on = p.activate([i]);
+      p.deactivate();
+      return on;
+    };
+    assert.equal(tryIt(plan(up('<', 100)), 0), true);
+    assert.equal(tryIt(plan(up('<=', 0x7fffffff)), 0), false);
+    assert.equal(tryIt(plan(up('<=', 0x7ffffffe)), 0), true);
+    assert.equal(tryIt(plan(down('>=', -0x80000000)), 0), false);
+    assert.equal(tryIt(plan(down('>', -0x80000000)), 0), true);
+    // Counting away from the bound: i wraps through every value.
+    assert.equal(tryIt(plan(up('!=', 5)), 10), false);
+    // p = 0x2000: p[i] for i down to -0x1000 reaches the pointer at 0x1000.
+    pointer = 0x2000;
+    assert.equal(tryIt(plan(down('>=', -0x1000)), 0), false);
+    assert.equal(tryIt(plan(down('>=', -0xff8)), 0), true);
+    assert.equal(cell.on, false);
   });
 
   it('never runs past the end of a slice', () => {
