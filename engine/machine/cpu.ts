@@ -45,6 +45,8 @@ export class Cpu {
   private readonly slots: TlbEntry[];
   private readonly scratch = new Uint8Array(8);
   private readonly scratchView = new DataView(this.scratch.buffer);
+  private readonly pteScratch = new Uint8Array(8);
+  private readonly pteScratchView = new DataView(this.pteScratch.buffer);
   onStaleUse: StaleUseHook | undefined;
   onDataWrite: DataWriteHook | undefined;
   onPoisonedAccess: PoisonedAccessHook | undefined;
@@ -437,19 +439,20 @@ export class Cpu {
     const first = pa - (pa % eb);
     for (let slotPa = first; slotPa < pa + size; slotPa += eb) {
       const now = readEntry(this.mem, slotPa, eb);
-      const before = { lo: now.lo, hi: now.hi };
-      const bytes = new Uint8Array(8);
-      const dv = new DataView(bytes.buffer);
+      // The entry as it was: today's bytes with the overwritten ones put back (a page fault
+      // writes PTEs by the thousand, so this reuses one buffer).
+      const bytes = this.pteScratch;
+      const dv = this.pteScratchView;
       dv.setUint32(0, now.lo, true);
       dv.setUint32(4, now.hi, true);
       for (let i = 0; i < eb; i++) {
         const at = slotPa + i;
         if (at >= pa && at < pa + size) bytes[i] = old[at - pa];
       }
-      before.lo = dv.getUint32(0, true);
-      before.hi = dv.getUint32(4, true);
-      const wasPresent = (before.lo & 1) !== 0;
-      const changed = ((before.lo ^ now.lo) & LO_TRANSLATION_BITS) !== 0 || before.hi !== now.hi;
+      const beforeLo = dv.getUint32(0, true);
+      const beforeHi = dv.getUint32(4, true);
+      const wasPresent = (beforeLo & 1) !== 0;
+      const changed = ((beforeLo ^ now.lo) & LO_TRANSLATION_BITS) !== 0 || beforeHi !== now.hi;
       if (wasPresent && changed) this.tlb.markStale(slotPa, eb);
     }
   }

@@ -169,22 +169,7 @@ export class Tlb {
    * `sizeBytes` is the entry size; entries are aligned to it, so a neighbour never overlaps.
    */
   markStale(pa: number, sizeBytes: number): number {
-    let n = 0;
-    for (const e of this.all()) {
-      if (Number.isNaN(e.vpn) || e.stale) continue;
-      for (const p of e.entryPas) {
-        if (p + sizeBytes > pa && p < pa + sizeBytes) {
-          e.stale = true;
-          e.readFast = 0;
-          e.writeFast = 0;
-          e.checkedRead = false;
-          e.checkedWrite = false;
-          n++;
-          break;
-        }
-      }
-    }
-    return n;
+    return markStaleIn(this.entries, pa, sizeBytes) + markStaleIn(this.older, pa, sizeBytes);
   }
 
   /** Refreshes fast-path permissions of the entries that map `pfn` (after a watch changed). */
@@ -195,4 +180,24 @@ export class Tlb {
   valid(): TlbEntry[] {
     return this.all().filter((e) => !Number.isNaN(e.vpn));
   }
+}
+
+/** markStale over one way (both are walked in place: page faults and exits call it per PTE). */
+function markStaleIn(way: TlbEntry[], pa: number, sizeBytes: number): number {
+  let n = 0;
+  for (const e of way) {
+    if (e.stale || Number.isNaN(e.vpn)) continue;
+    for (const p of e.entryPas) {
+      if (p + sizeBytes > pa && p < pa + sizeBytes) {
+        e.stale = true;
+        e.readFast = 0;
+        e.writeFast = 0;
+        e.checkedRead = false;
+        e.checkedWrite = false;
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
 }
