@@ -22,7 +22,7 @@ import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
 import { evalBitBuiltin } from './builtins';
-import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, loadThroughPointer, storeThroughPointerOp, type AddrShape, type Leaf } from './hotops';
+import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -973,20 +973,13 @@ class FnCompiler {
     }
     // A narrowing integer conversion right before a store is the store's own truncation.
     const v = this.value(isNarrowInt(k) ? this.throughTruncation(value) : value);
-    const ix = this.registerIndex(target);
+    const ix = this.indexed(target);
     if (ix) {
       const slow = this.ptrAdd(ix.scale, false);
-      if (storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, 0)) {
-        this.emit((next) => storeIndexedOp(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, slow, v, next)!);
-        return;
-      }
-    }
-    const px = this.pointerIndex(target);
-    if (px) {
-      const slow = this.ptrAdd(px.scale, false);
-      if (storeThroughPointerOp(this.cpu, this.mode, k, px.cell, px.i, px.scale, slow, v, 0)) {
-        const store: CellStore = { cell: px.cell, scale: px.scale, sizeBytes: sizeOf(target.type) };
-        this.emitEffect({ k: 'cellStore', store, index: px.i }, (next) => storeThroughPointerOp(this.cpu, this.mode, k, px.cell, px.i, px.scale, slow, v, next)!);
+      if (storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, 0)) {
+        const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, next)!;
+        if (typeof ix.base === 'number') this.emit(make);
+        else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes: sizeOf(target.type) }, index: ix.i }, make);
         return;
       }
     }
@@ -1126,11 +1119,11 @@ class FnCompiler {
     if (!t && reg?.k === 'reg' && e.op !== 'ptradd' && e.op !== 'ptrsub' && tk === this.vk(e.opType)) {
       const op = e.op;
       const loaded = this.throughNopCasts(rhsExpr);
-      const ix = this.registerIndex(loaded);
+      const ix = this.indexed(loaded);
       if (ix) {
         const lk = this.vk(loaded.type);
         const slow = this.ptrAdd(ix.scale, false);
-        const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.p, ix.i, ix.scale, slow, next);
+        const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.base, ix.i, ix.scale, slow, next);
         if (make(0)) {
           this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!);
           return;
@@ -1459,36 +1452,31 @@ class FnCompiler {
       this.addr(e);
       return () => 0;
     }
-    const ix = this.registerIndex(e);
-    const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.p, ix.i, ix.scale, this.ptrAdd(ix.scale, false));
+    const ix = this.indexed(e);
+    const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, this.ptrAdd(ix.scale, false));
     if (indexed) return indexed;
-    const px = this.pointerIndex(e);
-    const viaPointer = px && loadThroughPointer(this.cpu, this.mode, k, px.cell, px.i, px.scale, this.ptrAdd(px.scale, false));
-    if (viaPointer) return viaPointer;
     const at = this.addrShape(e);
     return loadAt(this.cpu, this.mode, k, at) ?? makeLoad(this.cpu, this.mode, k, at.k === 'fn' ? at.fn : this.addr(e));
   }
 
-  /** `*(p + i)` (so `p[i]`) with the pointer and the index in registers, on LP64. */
-  private registerIndex(e: CExpr): { p: number; i: number; scale: number } | undefined {
+  /**
+   * `*(p + i)` (so `p[i]`) on LP64 with i in a register and p in a register (its slot) or a
+   * pointer variable at a fixed address, a global (its cell, hoist.ts).
+   */
+  private indexed(e: CExpr): { base: number | PointerCell; i: number; scale: number } | undefined {
     if (this.ptrBytes !== 8 || e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
+    const i = this.leaf(e.e.i);
+    if (i?.k !== 'reg') return undefined;
     const p = this.leaf(e.e.p);
-    const i = this.leaf(e.e.i);
-    return p?.k === 'reg' && i?.k === 'reg' ? { p: p.slot, i: i.slot, scale: e.e.scale } : undefined;
-  }
-
-  /** `p[i]` on LP64 with p a pointer variable at a fixed address (a global) and i in a register. */
-  private pointerIndex(e: CExpr): { cell: PointerCell; i: number; scale: number } | undefined {
-    if (this.ptrBytes !== 8 || e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
-    const i = this.leaf(e.e.i);
-    const base = this.fixedBase(e.e.p);
-    if (i?.k !== 'reg' || base?.k !== 'pointer') return undefined;
-    let cell = this.pointerCells.get(base.a);
+    if (p?.k === 'reg') return { base: p.slot, i: i.slot, scale: e.e.scale };
+    const fixed = p === undefined ? this.fixedBase(e.e.p) : undefined;
+    if (fixed?.k !== 'pointer') return undefined;
+    let cell = this.pointerCells.get(fixed.a);
     if (!cell) {
-      cell = new PointerCell(base.a);
-      this.pointerCells.set(base.a, cell);
+      cell = new PointerCell(fixed.a);
+      this.pointerCells.set(fixed.a, cell);
     }
-    return { cell, i: i.slot, scale: e.e.scale };
+    return { base: cell, i: i.slot, scale: e.e.scale };
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {

@@ -109,60 +109,43 @@ function indexAddr(p: Value, i: Value, m: number, slow: (p: Value, i: Value) => 
   return slow(p, i) as I64;
 }
 
-/** `p[i]` with p and i in registers (LP64), for the kinds arrays are made of. */
-export function loadIndexed(cpu: Cpu, mode: Mode, k: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
-  switch (k) {
-    case 'i8': return (f) => (cpu.r8(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode) << 24) >> 24;
-    case 'u8': return (f) => cpu.r8(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
-    case 'i32': return (f) => cpu.r32s(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
-    case 'u32': return (f) => cpu.r32(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
-    case 'i64':
-    case 'u64': return (f) => cpu.r64(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
-    case 'f64': return (f) => cpu.rf64(indexAddr(f.regs[ps], f.regs[is], scale, slow), mode);
-  }
-  return undefined;
-}
-
-/** An op `p[i] = v` with p and i in registers (LP64). */
-export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
-  switch (k) {
-    case 'i8': case 'u8': return (f) => { cpu.w8(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
-    case 'i32': case 'u32': return (f) => { cpu.w32(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
-    case 'i64': case 'u64': return (f) => { cpu.w64(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as I64, mode); return next; };
-    case 'f64': return (f) => { cpu.wf64(indexAddr(f.regs[ps], f.regs[is], scale, slow), v(f) as number, mode); return next; };
-  }
-  return undefined;
-}
-
 /**
- * `p + i * m` where p is the pointer variable of `cell` (a driver's `static char *buf`): read at
- * every access as the CPU would, or the value a fused loop read on entry (hoist.ts).
+ * `p + i * m` with i in a register and p in a register (`base` is its slot) or the pointer
+ * variable of a cell (a driver's `static char *buf`): read at every access as the CPU would, or
+ * the value a fused loop read on entry (hoist.ts). One function for both, so each access kind is
+ * one closure literal whatever its base and the loops' call sites meet fewer different ones.
  */
-function pointerIndexAddr(cpu: Cpu, mode: Mode, cell: PointerCell, i: Value, m: number, slow: (p: Value, i: Value) => Value): I64 {
-  return indexAddr(cell.on ? cell.p : cpu.r64(cell.at, mode), i, m, slow);
+function baseIndexAddr(cpu: Cpu, mode: Mode, f: CFrame, base: number | PointerCell, is: number, m: number, slow: (p: Value, i: Value) => Value): I64 {
+  const p = typeof base === 'number' ? f.regs[base] : base.on ? base.p : cpu.r64(base.at, mode);
+  const i = f.regs[is];
+  if (typeof p === 'number' && typeof i === 'number') {
+    const r = p + i * m;
+    if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+  }
+  return slow(p, i) as I64;
 }
 
-/** `p[i]` with p the pointer variable of `cell` and i in a register (LP64). */
-export function loadThroughPointer(cpu: Cpu, mode: Mode, k: VK, cell: PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
+/** `p[i]` (LP64, see baseIndexAddr) for the kinds arrays are made of. */
+export function loadIndexed(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
   switch (k) {
-    case 'i8': return (f) => (cpu.r8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode) << 24) >> 24;
-    case 'u8': return (f) => cpu.r8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
-    case 'i32': return (f) => cpu.r32s(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
-    case 'u32': return (f) => cpu.r32(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'i8': return (f) => (cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode) << 24) >> 24;
+    case 'u8': return (f) => cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
+    case 'i32': return (f) => cpu.r32s(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
+    case 'u32': return (f) => cpu.r32(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
     case 'i64':
-    case 'u64': return (f) => cpu.r64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
-    case 'f64': return (f) => cpu.rf64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), mode);
+    case 'u64': return (f) => cpu.r64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
+    case 'f64': return (f) => cpu.rf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
   }
   return undefined;
 }
 
-/** An op `p[i] = v` with p a pointer variable at a fixed address: p is read before v is computed. */
-export function storeThroughPointerOp(cpu: Cpu, mode: Mode, k: VK, cell: PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+/** An op `p[i] = v` (LP64, see baseIndexAddr): the address first (p's load may fault), then v. */
+export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
   switch (k) {
-    case 'i8': case 'u8': return (f) => { cpu.w8(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
-    case 'i32': case 'u32': return (f) => { cpu.w32(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
-    case 'i64': case 'u64': return (f) => { cpu.w64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as I64, mode); return next; };
-    case 'f64': return (f) => { cpu.wf64(pointerIndexAddr(cpu, mode, cell, f.regs[is], scale, slow), v(f) as number, mode); return next; };
+    case 'i8': case 'u8': return (f) => { cpu.w8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
+    case 'i32': case 'u32': return (f) => { cpu.w32(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
+    case 'i64': case 'u64': return (f) => { cpu.w64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as I64, mode); return next; };
+    case 'f64': return (f) => { cpu.wf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
   }
   return undefined;
 }
@@ -347,9 +330,9 @@ export function regUpdateOp(op: string, k: VK, slot: number, v: Rv, next: number
 
 const LOAD_KINDS: readonly VK[] = ['i8', 'u8', 'i32', 'u32', 'i64', 'f64'];
 
-/** `p[i]` of the load kind numbered lk (LOAD_KINDS), as a plain function V8 inlines into its op. */
-function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value): Value {
-  const va = indexAddr(f.regs[ps], f.regs[is], scale, slow);
+/** `p[i]` (see baseIndexAddr) of the load kind numbered lk (LOAD_KINDS), inlined into its op. */
+function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Value {
+  const va = baseIndexAddr(cpu, mode, f, base, is, scale, slow);
   switch (lk) {
     case 0: return (cpu.r8(va, mode) << 24) >> 24;
     case 1: return cpu.r8(va, mode);
@@ -361,25 +344,26 @@ function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, ps: number, i
 }
 
 /**
- * An op `reg op= p[i]` (a running sum over an array) with p and i in registers: one closure
+ * An op `reg op= p[i]` (a running sum over an array) with i in a register and p in a register
+ * (`base` is its slot) or a pointer variable at a fixed address (its cell): one closure
  * where regUpdateOp would call the load's closure, a call V8 cannot inline once the site has
  * seen other programs' loads. + and - on an int, a long or a double.
  */
-export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, ps: number, is: number, scale: number, slow: (p: Value, i: Value) => Value, next: number): ((f: CFrame) => number) | undefined {
+export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, next: number): ((f: CFrame) => number) | undefined {
   const lk = LOAD_KINDS.indexOf(loadKind === 'u64' ? 'i64' : loadKind);
   if (lk < 0 || (op !== '+' && op !== '-')) return undefined;
   const s = slot;
   const neg = op === '-';
   if (k === 'i32' && lk <= 3) {
     return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow) as number;
+      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow) as number;
       f.regs[s] = (neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b) | 0;
       return next;
     };
   }
   if (k === 'i64' || k === 'u64') {
     return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow);
+      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow);
       const a = f.regs[s];
       if (typeof a === 'number' && typeof b === 'number') {
         const r = neg ? a - b : a + b;
@@ -394,7 +378,7 @@ export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot
   }
   if (k === 'f64' && lk === 5) {
     return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, ps, is, scale, slow) as number;
+      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow) as number;
       f.regs[s] = neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b;
       return next;
     };

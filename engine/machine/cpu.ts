@@ -76,10 +76,15 @@ export class Cpu {
 
   r8(va: I64, mode: Mode): number {
     if (typeof va === 'number') {
-      const vpn = Math.floor(va / PAGE_SIZE);
+      const vpn = Math.floor(va / 4096);
       const e = this.slots[vpn & 255];
       if (e.vpn === vpn && (e.readFast & mode) !== 0) return e.bytes[va & 4095];
     }
+    return this.r8Slow(va, mode);
+  }
+
+  /** Out of line, so the fast path stays small enough for V8 to inline into every load op. */
+  private r8Slow(va: I64, mode: Mode): number {
     return this.slowRead(va, 1, mode).getUint8(0);
   }
 
@@ -120,7 +125,7 @@ export class Cpu {
    */
   r64(va: I64, mode: Mode): I64 {
     if (typeof va === 'number') {
-      const vpn = Math.floor(va / PAGE_SIZE);
+      const vpn = Math.floor(va / 4096);
       const e = this.slots[vpn & 255];
       const off = va & 4095;
       if (e.vpn === vpn && (e.readFast & mode) !== 0 && off <= 4088) {
@@ -204,13 +209,18 @@ export class Cpu {
 
   w8(va: I64, v: number, mode: Mode): void {
     if (typeof va === 'number') {
-      const vpn = Math.floor(va / PAGE_SIZE);
+      const vpn = Math.floor(va / 4096);
       const e = this.slots[vpn & 255];
       if (e.vpn === vpn && (e.writeFast & mode) !== 0) {
         e.bytes[va & 4095] = v;
         return;
       }
     }
+    this.w8Slow(va, v, mode);
+  }
+
+  /** Out of line, so the fast path stays small enough for V8 to inline into every store op. */
+  private w8Slow(va: I64, v: number, mode: Mode): void {
     this.scratchView.setUint8(0, v & 0xff);
     this.slowWrite(va, 1, mode);
   }
