@@ -15,9 +15,9 @@
  * the variables' frames have no fast write path (Cpu.readHoisted): a store that reaches one
  * through another mapping, or any page-table write, turns the cells off before it lands, and
  * the loop reads memory again from there on. The loop turns the cells off before it returns or
- * throws, so plain ops always read memory. What differs: the TLB sees fewer reads of the
- * variable's page (its LRU order and slow-path hit counts), as a CPU would if the compiler had
- * kept the pointer in a register.
+ * throws, so plain ops always read memory. The TLB sees the same accesses as well: the value is
+ * only used while the variable's entry is its set's most recently used one (a read would be a
+ * fast-path hit, without effect); otherwise the access reads the variable as plain ops do.
  */
 import type { Cpu, Mode } from '../machine/cpu';
 import type { Value } from '../exec/types';
@@ -30,7 +30,11 @@ const INT_MIN = -0x80000000;
 export class PointerCell {
   on = false;
   p = 0;
-  constructor(readonly at: number) {}
+  /** The variable's page, whose TLB entry the loop checks before using `p`. */
+  readonly vpn: number;
+  constructor(readonly at: number) {
+    this.vpn = Math.floor(at / 4096);
+  }
 }
 
 /** A store `p[i] = v` of the loop body through a cell, with i the loop's counter. */

@@ -116,13 +116,26 @@ function indexAddr(p: Value, i: Value, m: number, slow: (p: Value, i: Value) => 
  * one closure literal whatever its base and the loops' call sites meet fewer different ones.
  */
 function baseIndexAddr(cpu: Cpu, mode: Mode, f: CFrame, base: number | PointerCell, is: number, m: number, slow: (p: Value, i: Value) => Value): I64 {
-  const p = typeof base === 'number' ? f.regs[base] : base.on ? base.p : cpu.r64(base.at, mode);
+  const p = typeof base === 'number' ? f.regs[base] : cellValue(cpu, mode, base);
   const i = f.regs[is];
   if (typeof p === 'number' && typeof i === 'number') {
     const r = p + i * m;
     if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
   }
   return slow(p, i) as I64;
+}
+
+/**
+ * The pointer variable of `cell`: the value a fused loop read on entry while its page is still
+ * the TLB's most recently used entry of its set, so reading it would be a fast-path hit with no
+ * side effect; otherwise read through the MMU as plain ops do (which also reorders the set).
+ */
+function cellValue(cpu: Cpu, mode: Mode, cell: PointerCell): I64 {
+  if (cell.on) {
+    const e = cpu.tlb.entries[cell.vpn & 255];
+    if (e.vpn === cell.vpn && (e.readFast & mode) !== 0) return cell.p;
+  }
+  return cpu.r64(cell.at, mode);
 }
 
 /** `p[i]` (LP64, see baseIndexAddr) for the kinds arrays are made of. */
