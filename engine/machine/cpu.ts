@@ -328,6 +328,12 @@ export class Cpu {
   // ---- slow path -------------------------------------------------------------------------------
 
   private slowRead(va: I64, n: number, mode: Mode): DataView {
+    const h = this.olderWayHit(va, n, mode, false);
+    if (h !== undefined) {
+      const off = (va as number) & 4095;
+      for (let i = 0; i < n; i++) this.scratch[i] = h.bytes[off + i];
+      return this.scratchView;
+    }
     const e = this.checkedHit(va, n, mode, false);
     if (e !== undefined) {
       const off = (va as number) & 4095;
@@ -345,6 +351,12 @@ export class Cpu {
   }
 
   private slowWrite(va: I64, n: number, mode: Mode): void {
+    const h = this.olderWayHit(va, n, mode, true);
+    if (h !== undefined) {
+      const off = (va as number) & 4095;
+      for (let i = 0; i < n; i++) h.bytes[off + i] = this.scratch[i];
+      return;
+    }
     const e = this.checkedHit(va, n, mode, true);
     if (e !== undefined) {
       const off = (va as number) & 4095;
@@ -360,6 +372,20 @@ export class Cpu {
       this.mem.writeBytes(p.pa, bytes.subarray(done, done + p.n));
       done += p.n;
     }
+  }
+
+  /**
+   * An access within one page whose translation is cached in its set's other way, with the
+   * fast path's permissions: the TLB hit translate() would make (the entry becomes the most
+   * recently used, a hit is counted), without its walk-ready machinery. Two pages that share a
+   * set and alternate (a loop's buffer and its variables) take this path at every access.
+   */
+  private olderWayHit(va: I64, n: number, mode: Mode, write: boolean): TlbEntry | undefined {
+    if (typeof va !== 'number' || (va & 4095) + n > PAGE_SIZE) return undefined;
+    const e = this.tlb.lookup(Math.floor(va / PAGE_SIZE));
+    if (e === undefined || ((write ? e.writeFast : e.readFast) & mode) === 0) return undefined;
+    this.tlb.stats.hits++;
+    return e;
   }
 
   /**
