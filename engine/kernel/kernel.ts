@@ -242,6 +242,7 @@ export class Kernel implements ExecHost {
         const e = this.pt.entryFor(this.swapperPgdPa, memMapVa + i * PAGE_SIZE, 'pte', 'kernel')!;
         this.pt.write(e, this.pt.mkEntry(memMapPfn + i, pk | _PAGE_NX));
       }
+      this.km.addLinearMapping(memMapVa, memMapPfn * PAGE_SIZE, memMapPages * PAGE_SIZE);
     } else memMapVa = this.directMapVa(memMapPfn * PAGE_SIZE);
     pages.attachMemMap(memMapVa, memMapPfn * PAGE_SIZE, pageStruct);
     this.jiffiesVa = this.kdataAlloc(8, 8);

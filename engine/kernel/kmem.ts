@@ -17,6 +17,16 @@ export class KMem {
 
   constructor(readonly mem: PhysMem, readonly arch: ArchSpec, private readonly rootPa: () => number) {}
 
+  /**
+   * Kernel mappings set up once at boot and never changed (mem_map in the vmemmap area): their
+   * translation is arithmetic, like the direct map's, instead of a walk per access.
+   */
+  private readonly linear: { va: number; pa: number; bytes: number }[] = [];
+
+  addLinearMapping(va: number, pa: number, bytes: number): void {
+    this.linear.push({ va, pa, bytes });
+  }
+
   /** The physical address behind a kernel virtual address, or undefined if nothing is mapped. */
   pa(va: I64): number | undefined {
     if (typeof va !== 'number') return undefined;
@@ -25,6 +35,7 @@ export class KMem {
     if (off >= 0 && off < this.directMapBytes) return off;
     const k = va - (L.kernelTextMap as number);
     if (this.arch.vaBits === 64 && k >= 0 && k < L.kernelLoadPa + this.kernelImageBytes) return k;
+    for (const m of this.linear) if (va >= m.va && va < m.va + m.bytes) return m.pa + (va - m.va);
     if (!this.arch.isCanonical(va)) return undefined;
     const r = walk(this.mem, this.arch, this.rootPa(), va, { write: false, user: false, fetch: false }, false);
     return isWalkFault(r) ? undefined : r.pfn * PAGE_SIZE + (va & 4095);
@@ -59,7 +70,13 @@ export class KMem {
   }
 
   fill(va: I64, value: number, n: number): void {
-    this.writeBytes(va, new Uint8Array(n).fill(value));
+    let done = 0;
+    while (done < n) {
+      const a = (va as number) + done;
+      const chunk = Math.min(n - done, PAGE_SIZE - (a & 4095));
+      this.mem.fill(this.must(a), value, chunk);
+      done += chunk;
+    }
   }
 
   private view(va: I64, n: number): DataView {
@@ -67,19 +84,43 @@ export class KMem {
     return new DataView(b.buffer);
   }
 
+  /** The physical address of an n-byte access that stays within one page, else undefined. */
+  private onePage(va: I64, n: number): number | undefined {
+    if (typeof va !== 'number' || (va & 4095) + n > PAGE_SIZE) return undefined;
+    return this.must(va);
+  }
+
+  /** A load's DataView and offset when the access is RAM within one page (no copy needed). */
+  private loadAt(va: I64, n: number): { v: DataView | undefined; off: number } | undefined {
+    const pa = this.onePage(va, n);
+    if (pa === undefined) return undefined;
+    const v = this.mem.loadView(Math.floor(pa / PAGE_SIZE));
+    return v === null ? undefined : { v, off: pa & 4095 };
+  }
+
   r8(va: I64): number {
+    const at = this.loadAt(va, 1);
+    if (at) return at.v ? at.v.getUint8(at.off) : 0;
     return this.readBytes(va, 1)[0];
   }
   r16(va: I64): number {
+    const at = this.loadAt(va, 2);
+    if (at) return at.v ? at.v.getUint16(at.off, true) : 0;
     return this.view(va, 2).getUint16(0, true);
   }
   r32(va: I64): number {
+    const at = this.loadAt(va, 4);
+    if (at) return at.v ? at.v.getUint32(at.off, true) : 0;
     return this.view(va, 4).getUint32(0, true);
   }
   r32s(va: I64): number {
+    const at = this.loadAt(va, 4);
+    if (at) return at.v ? at.v.getInt32(at.off, true) : 0;
     return this.view(va, 4).getInt32(0, true);
   }
   r64(va: I64): I64 {
+    const at = this.loadAt(va, 8);
+    if (at) return at.v ? fromHiLo(at.v.getInt32(at.off + 4, true), at.v.getUint32(at.off, true)) : 0;
     const v = this.view(va, 8);
     return fromHiLo(v.getInt32(4, true), v.getUint32(0, true));
   }
@@ -87,20 +128,40 @@ export class KMem {
   rptr(va: I64): I64 {
     return this.arch.vaBits === 64 ? this.r64(va) : this.r32(va);
   }
+  /** A store's DataView and offset when nothing watches the frame and it is one page of RAM. */
+  private storeAt(va: I64, n: number): { v: DataView; off: number } | undefined {
+    const pa = this.onePage(va, n);
+    if (pa === undefined) return undefined;
+    const v = this.mem.plainStoreView(pa, n);
+    return v ? { v, off: pa & 4095 } : undefined;
+  }
+
   w8(va: I64, v: number): void {
-    this.writeBytes(va, Uint8Array.of(v & 0xff));
+    const at = this.storeAt(va, 1);
+    if (at) at.v.setUint8(at.off, v & 0xff);
+    else this.writeBytes(va, Uint8Array.of(v & 0xff));
   }
   w16(va: I64, v: number): void {
+    const at = this.storeAt(va, 2);
+    if (at) return at.v.setUint16(at.off, v & 0xffff, true);
     const b = new Uint8Array(2);
     new DataView(b.buffer).setUint16(0, v & 0xffff, true);
     this.writeBytes(va, b);
   }
   w32(va: I64, v: number): void {
+    const at = this.storeAt(va, 4);
+    if (at) return at.v.setUint32(at.off, v >>> 0, true);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, v >>> 0, true);
     this.writeBytes(va, b);
   }
   w64(va: I64, v: I64): void {
+    const at = this.storeAt(va, 8);
+    if (at) {
+      at.v.setUint32(at.off, lo32(v), true);
+      at.v.setInt32(at.off + 4, hi32(v), true);
+      return;
+    }
     const b = new Uint8Array(8);
     const d = new DataView(b.buffer);
     d.setUint32(0, lo32(v), true);

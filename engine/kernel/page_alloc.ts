@@ -140,7 +140,8 @@ export class PageAllocator {
     });
     for (let zi = allowed.length - 1; zi >= 0; zi--) {
       const z = allowed[zi];
-      const first = Math.ceil(z.startPfn / count) * count;
+      const hint = this.lowestFree.get(z) ?? z.startPfn;
+      const first = Math.ceil(hint / count) * count;
       for (let pfn = first; pfn + count <= z.endPfn; pfn += count) {
         let ok = true;
         for (let i = 0; i < count; i++) {
@@ -150,6 +151,8 @@ export class PageAllocator {
           }
         }
         if (!ok) continue;
+        // Every frame of the zone below the hint is in use; an order-0 search moves it up.
+        if (order === 0) this.lowestFree.set(z, pfn + 1);
         for (let i = 0; i < count; i++) {
           this.owner[pfn + i] = owner;
           this.writePageInit(pfn + i, false);
@@ -172,6 +175,7 @@ export class PageAllocator {
   /** Returns a block; the caller has checked that the refcount dropped to zero. */
   free(pfn: number, order: number): void {
     const count = 1 << order;
+    this.mayBeFree(pfn);
     for (let i = 0; i < count; i++) {
       this.owner[pfn + i] = 'free';
       this.writePageInit(pfn + i, false);
@@ -186,6 +190,18 @@ export class PageAllocator {
 
   setOwner(pfn: number, owner: FrameOwner): void {
     this.owner[pfn] = owner;
+    if (owner === 'free') this.mayBeFree(pfn);
+  }
+
+  /**
+   * Per zone, a frame below which nothing is free: searches start there (the lowest free block
+   * is still the one handed out, so addresses are as before, without scanning used frames).
+   */
+  private readonly lowestFree = new Map<Zone, number>();
+
+  private mayBeFree(pfn: number): void {
+    const z = this.zoneOf(pfn);
+    if (z && pfn < (this.lowestFree.get(z) ?? z.startPfn)) this.lowestFree.set(z, pfn);
   }
 
   // ---- struct page fields ----------------------------------------------------------------------

@@ -138,7 +138,37 @@ export class PhysMem {
     }
   }
 
+  /** Fills n bytes with one value; watched frames report it as writeBytes does. */
   fill(pa: number, value: number, n: number): void {
-    this.writeBytes(pa, new Uint8Array(n).fill(value));
+    let done = 0;
+    while (done < n) {
+      const p = pa + done;
+      const pfn = Math.floor(p / PAGE_SIZE);
+      const off = p & 4095;
+      const chunk = Math.min(n - done, PAGE_SIZE - off);
+      if (this.isRam(pfn)) {
+        const w = this.watch[pfn] & WATCH_WRITES;
+        if (w !== 0) this.writeBytes(p, new Uint8Array(chunk).fill(value));
+        else if (value !== 0 || this.frames[pfn] !== undefined) this.frame(pfn).fill(value, off, off + chunk);
+        // Zeroes into a frame never touched: it already reads as zero and stays unallocated.
+      }
+      done += chunk;
+    }
+  }
+
+  /**
+   * A DataView for a store of n bytes at pa that needs no bookkeeping (RAM, one page, no write
+   * watch), with the offset in it; undefined when the store must go through writeBytes.
+   */
+  plainStoreView(pa: number, n: number): DataView | undefined {
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    if ((pa & 4095) + n > PAGE_SIZE || !this.isRam(pfn) || (this.watch[pfn] & WATCH_WRITES) !== 0) return undefined;
+    return this.view(pfn);
+  }
+
+  /** The DataView of a RAM frame for a load, or undefined for an untouched frame (all zeroes) — or I/O memory (null). */
+  loadView(pfn: number): DataView | undefined | null {
+    if (!this.isRam(pfn)) return null;
+    return this.views[pfn];
   }
 }

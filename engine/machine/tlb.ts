@@ -57,6 +57,13 @@ export class Tlb {
   private readonly older: TlbEntry[] = [];
   readonly stats: TlbStats = { hits: 0, misses: 0, flushes: 0, staleUses: 0 };
   private fills = 0;
+  /**
+   * Which valid entry a leaf page-table entry (at its physical address) made, and how many
+   * entries went through each upper-level entry: a PTE write then finds what it makes stale
+   * without looking at all 512 entries (a page fault or an exit writes PTEs by the thousand).
+   */
+  private readonly byLeafPa = new Map<number, TlbEntry[]>();
+  private readonly upperPaRefs = new Map<number, number>();
 
   constructor() {
     for (let i = 0; i < Tlb.SIZE; i++) {
@@ -96,6 +103,7 @@ export class Tlb {
       this.older[i] = this.entries[i];
       this.entries[i] = e;
     }
+    this.unindex(e);
     e.vpn = vpn;
     e.pfn = t.pfn;
     e.writable = t.writable;
@@ -110,7 +118,37 @@ export class Tlb {
     e.view = view ?? EMPTY_VIEW;
     e.filledAt = ++this.fills;
     this.computeFast(e, writeWatched, kernelChecked);
+    this.index(e);
     return e;
+  }
+
+  private index(e: TlbEntry): void {
+    const pas = e.entryPas;
+    if (pas.length === 0) return;
+    // Several entries share a leaf when it maps a large page (one TLB entry per 4 KiB of it).
+    const leaf = pas[pas.length - 1];
+    const list = this.byLeafPa.get(leaf);
+    if (list) list.push(e);
+    else this.byLeafPa.set(leaf, [e]);
+    for (let i = 0; i < pas.length - 1; i++) this.upperPaRefs.set(pas[i], (this.upperPaRefs.get(pas[i]) ?? 0) + 1);
+  }
+
+  private unindex(e: TlbEntry): void {
+    if (Number.isNaN(e.vpn)) return;
+    const pas = e.entryPas;
+    if (pas.length === 0) return;
+    const leaf = pas[pas.length - 1];
+    const list = this.byLeafPa.get(leaf);
+    if (list) {
+      const at = list.indexOf(e);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) this.byLeafPa.delete(leaf);
+    }
+    for (let i = 0; i < pas.length - 1; i++) {
+      const n = (this.upperPaRefs.get(pas[i]) ?? 1) - 1;
+      if (n <= 0) this.upperPaRefs.delete(pas[i]);
+      else this.upperPaRefs.set(pas[i], n);
+    }
   }
 
   /**
@@ -129,6 +167,7 @@ export class Tlb {
   }
 
   private invalidate(e: TlbEntry): void {
+    this.unindex(e);
     e.vpn = NaN;
     e.readFast = 0;
     e.writeFast = 0;
@@ -169,7 +208,15 @@ export class Tlb {
    * `sizeBytes` is the entry size; entries are aligned to it, so a neighbour never overlaps.
    */
   markStale(pa: number, sizeBytes: number): number {
-    return markStaleIn(this.entries, pa, sizeBytes) + markStaleIn(this.older, pa, sizeBytes);
+    // The entries a leaf made are indexed; an upper-level entry needs the full look.
+    if (this.upperPaRefs.has(pa)) return markStaleIn(this.entries, pa, sizeBytes) + markStaleIn(this.older, pa, sizeBytes);
+    let n = 0;
+    for (const e of this.byLeafPa.get(pa) ?? []) {
+      if (e.stale) continue;
+      makeStale(e);
+      n++;
+    }
+    return n;
   }
 
   /** Refreshes fast-path permissions of the entries that map `pfn` (after a watch changed). */
@@ -182,6 +229,15 @@ export class Tlb {
   }
 }
 
+/** The entry keeps serving its old translation, but never through the fast path. */
+function makeStale(e: TlbEntry): void {
+  e.stale = true;
+  e.readFast = 0;
+  e.writeFast = 0;
+  e.checkedRead = false;
+  e.checkedWrite = false;
+}
+
 /** markStale over one way (both are walked in place: page faults and exits call it per PTE). */
 function markStaleIn(way: TlbEntry[], pa: number, sizeBytes: number): number {
   let n = 0;
@@ -189,11 +245,7 @@ function markStaleIn(way: TlbEntry[], pa: number, sizeBytes: number): number {
     if (e.stale || Number.isNaN(e.vpn)) continue;
     for (const p of e.entryPas) {
       if (p + sizeBytes > pa && p < pa + sizeBytes) {
-        e.stale = true;
-        e.readFast = 0;
-        e.writeFast = 0;
-        e.checkedRead = false;
-        e.checkedWrite = false;
+        makeStale(e);
         n++;
         break;
       }
