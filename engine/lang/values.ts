@@ -144,13 +144,14 @@ export function binaryFn(op: string, k: VK, mode: Mode): BinFn {
         case '+': return (a, b) => ((a as number) + (b as number)) | 0;
         case '-': return (a, b) => ((a as number) - (b as number)) | 0;
         case '*': return (a, b) => Math.imul(a as number, b as number);
+        // Operands as int32 (|0) let V8 use an integer divide even after the site saw a heap number.
         case '/': return (a, b) => {
           if (b === 0 || (a === -TWO31 && b === -1)) throw divideError(mode);
-          return ((a as number) / (b as number)) | 0;
+          return (((a as number) | 0) / ((b as number) | 0)) | 0;
         };
         case '%': return (a, b) => {
           if (b === 0 || (a === -TWO31 && b === -1)) throw divideError(mode);
-          return ((a as number) % (b as number)) | 0;
+          return ((a as number) | 0) % ((b as number) | 0) | 0;
         };
         case '<<': return (a, b) => (a as number) << (b as number);
         case '>>': return (a, b) => (a as number) >> (b as number);
