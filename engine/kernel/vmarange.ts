@@ -34,6 +34,12 @@ const MS_SYNC = 4;
 /** RLIMIT_MEMLOCK's default (MLOCK_LIMIT): what a task without CAP_IPC_LOCK may lock. */
 const MLOCK_LIMIT_BYTES = 64 * 1024;
 
+/** mlock's rounding: the pages that [start, start+len) touches, as (page start, whole-page length). */
+function pageRange(start: number, len: number): [number, number] {
+  const off = start % PAGE_SIZE;
+  return [start - off, Math.ceil((len + off) / PAGE_SIZE) * PAGE_SIZE];
+}
+
 export class VmaRange {
   constructor(private readonly k: Kernel) {
     const r = k.routines;
@@ -179,8 +185,7 @@ export class VmaRange {
   private *mlock(start: number, len: number): NativeGen {
     const task = this.k.current;
     const mm = this.mm();
-    len = Math.ceil((len + (start % PAGE_SIZE)) / PAGE_SIZE) * PAGE_SIZE;
-    start -= start % PAGE_SIZE;
+    [start, len] = pageRange(start, len);
     const root = task.cred.euid === 0;
     const locked = len / PAGE_SIZE + mm.get('locked_vm');
     if (!root && locked > MLOCK_LIMIT_BYTES / PAGE_SIZE) return -ENOMEM;
@@ -194,8 +199,7 @@ export class VmaRange {
   }
 
   private *munlock(start: number, len: number): NativeGen {
-    len = Math.ceil((len + (start % PAGE_SIZE)) / PAGE_SIZE) * PAGE_SIZE;
-    start -= start % PAGE_SIZE;
+    [start, len] = pageRange(start, len);
     return yield* this.setLocked(this.mm(), start, len, false);
   }
 

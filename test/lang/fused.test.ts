@@ -19,6 +19,14 @@ function outcome(src: string, plain: boolean): { stdout: string; steps: number }
   return { stdout: r.programs[0].stdout, steps: r.steps };
 }
 
+/** The same for a driver: its dmesg text and the steps. */
+function driverOutcome(driver: string, plain: boolean): { text: string; steps: number } {
+  const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
+  if (plain) s.kernel.exec.stmtProbe = () => undefined;
+  const r = s.runToEnd();
+  return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
+}
+
 const SHAPES: Record<string, string> = {
   'straight body': `
 	for (i = 0; i < 5000; i++) {
@@ -204,12 +212,7 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-    const runIt = (plain: boolean) => {
-      const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
-      if (plain) s.kernel.exec.stmtProbe = () => undefined;
-      const r = s.runToEnd();
-      return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
-    };
+    const runIt = (plain: boolean) => driverOutcome(driver, plain);
     const fused = runIt(false);
     const plain = runIt(true);
     assert.match(fused.text, /BUG: KASAN: slab-out-of-bounds in t_init/);
@@ -241,12 +244,7 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-    const runIt = (plain: boolean) => {
-      const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
-      if (plain) s.kernel.exec.stmtProbe = () => undefined;
-      const r = s.runToEnd();
-      return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
-    };
+    const runIt = (plain: boolean) => driverOutcome(driver, plain);
     const fused = runIt(false);
     assert.match(fused.text, /t1 120 0 0 t2 0 120 120/);
     assert.deepEqual(fused, runIt(true));
