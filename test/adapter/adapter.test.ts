@@ -20,12 +20,19 @@ function lineOf(file: string, needle: string): number {
   return i + 1;
 }
 
-async function launchWith(dc: DebugClient, args: Record<string, unknown>, setup: () => Promise<unknown> = async () => undefined): Promise<void> {
+/**
+ * Launches and configures a session. The first stop is listened for before configurationDone:
+ * the adapter may send it in the same chunk as a response, before an await after it would listen.
+ */
+async function launchWith(dc: DebugClient, args: Record<string, unknown>, setup: () => Promise<unknown> = async () => undefined): Promise<{ stopped: Promise<DebugProtocol.StoppedEvent> }> {
   const launched = dc.launch(args as DebugProtocol.LaunchRequestArguments);
   await dc.waitForEvent('initialized');
   await setup();
+  const stopped = dc.waitForEvent('stopped', 20000) as Promise<DebugProtocol.StoppedEvent>;
+  stopped.catch(() => undefined);
   await dc.configurationDoneRequest();
   await launched;
+  return { stopped };
 }
 
 /** The next output event of a category (DebugClient has no helper for it). */
@@ -70,8 +77,7 @@ describe('debug adapter over DAP', function () {
   it('stops in a .fault handler reached from a user load, with the kernel fault path on the stack', async () => {
     const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
     const line = lineOf(src, 'page = vmalloc_to_page');
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     assert.equal(stop.body.reason, 'breakpoint');
     const frames = await topFrames(dc, stop.body.threadId!);
     const names = frames.map((f) => f.name.replace(/\(.*\)$/, ''));
@@ -99,8 +105,7 @@ describe('debug adapter over DAP', function () {
   it('stops in a .fault handler reached from put_user inside an ioctl', async () => {
     const src = path.join(LAB('05-ioctl-put-user'), 'poker.c');
     const line = lineOf(src, 'page = vmalloc_to_page');
-    await launchWith(dc, { lab: LAB('05-ioctl-put-user') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('05-ioctl-put-user') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     const names = (await topFrames(dc, stop.body.threadId!)).map((f) => f.name.replace(/\(.*\)$/, ''));
     assert.deepEqual(names.slice(0, 7), ['poke_fault [poker]', '__do_fault', 'handle_mm_fault', 'do_page_fault', '__put_user_1', 'poke_ioctl [poker]', 'sys_ioctl']);
     assert.ok(names.includes('ioctl') && names.includes('main'));
@@ -109,8 +114,7 @@ describe('debug adapter over DAP', function () {
   it('steps back across a fault: the PTE vanishes and reappears', async () => {
     const src = path.join(LAB('03-vmalloc-fault'), 'toucher.c');
     const line = lineOf(src, 'first read of page 0');
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     const tid = stop.body.threadId!;
     let frames = await topFrames(dc, tid);
     const p = (await dc.evaluateRequest({ expression: 'p + 2 * 4096', frameId: frames[0].id, context: 'watch' })).body.result.split(' ')[0];
@@ -130,18 +134,17 @@ describe('debug adapter over DAP', function () {
     const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
     const line = lineOf(src, 'page = vmalloc_to_page');
     const logLine = lineOf(src, 'faults++');
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () =>
+    const launched = await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () =>
       dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line, condition: 'vmf->pgoff == 3' }, { line: logLine, logMessage: 'logpoint pgoff={vmf->pgoff}' }] }),
     );
-    const [stop, log] = await Promise.all([dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, outputOf(dc, 'console').catch(() => undefined)]);
+    const [stop, log] = await Promise.all([launched.stopped, outputOf(dc, 'console').catch(() => undefined)]);
     const frames = await topFrames(dc, stop.body.threadId!);
     assert.equal((await dc.evaluateRequest({ expression: 'vmf->pgoff', frameId: frames[0].id })).body.result, '3');
     assert.ok(log);
   });
 
   it('stops at function breakpoints on kernel routines and on C functions', async () => {
-    await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'remap_pfn_range' }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'remap_pfn_range' }] }))).stopped;
     assert.equal(stop.body.reason, 'function breakpoint');
     const frames = await topFrames(dc, stop.body.threadId!);
     assert.match(frames[0].name, /^remap_pfn_range\(vma=0x/);
@@ -151,8 +154,7 @@ describe('debug adapter over DAP', function () {
   });
 
   it('stops at a function breakpoint on a routine of a module built into the kernel', async () => {
-    await launchWith(dc, { lab: LAB('08-ksyms') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ksyms_open' }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('08-ksyms') }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'ksyms_open' }] }))).stopped;
     assert.equal(stop.body.reason, 'function breakpoint');
     const frames = await topFrames(dc, stop.body.threadId!);
     assert.match(frames[0].name, /^ksyms_open\(inode=0x/);
@@ -179,8 +181,7 @@ module_exit(tm_exit);
 MODULE_LICENSE("GPL");
 `,
     );
-    await launchWith(dc, { drivers: [src] }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line: lineOf(src, 'fired += data') }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { drivers: [src] }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line: lineOf(src, 'fired += data') }] }))).stopped;
     const threads = (await dc.threadsRequest()).body.threads;
     const idle = threads.find((t) => t.id === stop.body.threadId);
     assert.equal(idle?.name, 'swapper/0 (idle, in softirq)');
@@ -191,8 +192,7 @@ MODULE_LICENSE("GPL");
   });
 
   it('stops on exception filters: a page fault', async () => {
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setExceptionBreakpointsRequest({ filters: ['pagefault'] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setExceptionBreakpointsRequest({ filters: ['pagefault'] }))).stopped;
     assert.equal(stop.body.reason, 'exception');
     assert.match(stop.body.description ?? '', /^page fault at 0x/);
     const info = await dc.exceptionInfoRequest({ threadId: stop.body.threadId! });
@@ -202,8 +202,7 @@ MODULE_LICENSE("GPL");
   it('stops after a write to a data breakpoint, with old and new values', async () => {
     const src = path.join(LAB('03-vmalloc-fault'), 'lazy.c');
     const line = lineOf(src, 'vma->vm_ops = &lazy_vm_ops');
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('03-vmalloc-fault') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     const frames = await topFrames(dc, stop.body.threadId!);
     const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
     const globals = scopes.find((s) => s.name.startsWith('Globals'))!;
@@ -236,8 +235,7 @@ MODULE_LICENSE("GPL");
   it('answers console commands, custom requests and memory reads', async () => {
     const src = path.join(LAB('01-kmalloc-mmap'), 'reader.c');
     const line = lineOf(src, 'for (i = 0; i < PAGES; i++)');
-    await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('01-kmalloc-mmap') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     const frames = await topFrames(dc, stop.body.threadId!);
     const p = await dc.evaluateRequest({ expression: 'p', frameId: frames[0].id, context: 'watch' });
     assert.match(p.body.result, /^0x7ffff7[0-9a-f]+ "page 0 of kbuf"$/);
@@ -284,8 +282,7 @@ int main(void)
 `,
     );
     const first = lineOf(prog, 'a = twice(a);');
-    await launchWith(dc, { programs: [prog] }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: first }] }));
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { programs: [prog] }, () => dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: first }] }))).stopped;
     const tid = stop.body.threadId!;
     await Promise.all([dc.stepInRequest({ threadId: tid }), dc.waitForEvent('stopped')]);
     let frames = await topFrames(dc, tid);
@@ -353,8 +350,7 @@ MODULE_LICENSE("GPL");
       };
       dc.on('output', on);
     });
-    await launchWith(dc, { drivers: [drv], programs: [prog] }, () => dc.setExceptionBreakpointsRequest({ filters: ['oops', 'signal', 'uaccess'] }));
-    const oops = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const oops = await (await launchWith(dc, { drivers: [drv], programs: [prog] }, () => dc.setExceptionBreakpointsRequest({ filters: ['oops', 'signal', 'uaccess'] }))).stopped;
     assert.equal(oops.body.reason, 'exception');
     assert.match((await dc.exceptionInfoRequest({ threadId: oops.body.threadId! })).body.description ?? '', /unable to handle kernel/);
     const out = await printed;
@@ -371,8 +367,7 @@ MODULE_LICENSE("GPL");
   it('lists the pkmap and kmap_atomic slots in use on i386', async () => {
     const src = path.join(LAB('10-kmap-highmem'), 'hmap.c');
     const line = lineOf(src, 'kmap_atomic ->');
-    await launchWith(dc, { lab: LAB('10-kmap-highmem') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }));
-    await dc.waitForEvent('stopped');
+    await (await launchWith(dc, { lab: LAB('10-kmap-highmem') }, () => dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] }))).stopped;
     const kmap = (await dc.customRequest('kmemlab/vmas', {})).body.kmap;
     assert.equal(kmap.pkmapBase, '0xff800000');
     assert.equal(kmap.lastPkmap, 1024);
@@ -396,8 +391,7 @@ MODULE_LICENSE("GPL");
   it('answers malformed and out-of-order requests with errors, without crashing', async () => {
     await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /launch first/);
     await assert.rejects(dc.customRequest('kmemlab/vmas', {}), /launch first/);
-    await launchWith(dc, { lab: LAB('03-vmalloc-fault'), stopOnEntry: true });
-    const stop = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+    const stop = await (await launchWith(dc, { lab: LAB('03-vmalloc-fault'), stopOnEntry: true })).stopped;
     const frames = await topFrames(dc, stop.body.threadId!);
     const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
     await Promise.all([dc.nextRequest({ threadId: stop.body.threadId! }), dc.waitForEvent('stopped')]);

@@ -162,9 +162,11 @@ async function adapterFigures(): Promise<void> {
   const launched = dc.launch({ lab } as never);
   await dc.waitForEvent('initialized');
   await dc.setBreakpointsRequest({ source: { path: toucher }, breakpoints: [{ line }] });
+  // Listened for before the run starts: the stop may arrive in the same chunk as a response.
+  const firstStop = dc.waitForEvent('stopped');
   await dc.configurationDoneRequest();
   await launched;
-  await dc.waitForEvent('stopped');
+  await firstStop;
   const launchMs = Number(process.hrtime.bigint() - t) / 1e6;
   await dc.stop();
 
@@ -177,9 +179,10 @@ async function adapterFigures(): Promise<void> {
   const l1 = dc.launch({ programs: [loopProg] } as never);
   await dc.waitForEvent('initialized');
   await dc.setBreakpointsRequest({ source: { path: loopProg }, breakpoints: [{ line: 5 }] });
+  const loopStop = dc.waitForEvent('stopped');
   await dc.configurationDoneRequest();
   await l1;
-  const stop = (await dc.waitForEvent('stopped')) as unknown as { body: { threadId: number } };
+  const stop = (await loopStop) as unknown as { body: { threadId: number } };
   const rtts: number[] = [];
   const tid = stop.body.threadId;
   await dc.setBreakpointsRequest({ source: { path: loopProg }, breakpoints: [] });
@@ -203,9 +206,10 @@ async function adapterFigures(): Promise<void> {
   const l2 = dc.launch({ programs: [prog], maxSteps: 1e9 } as never);
   await dc.waitForEvent('initialized');
   await dc.setBreakpointsRequest({ source: { path: prog }, breakpoints: [{ line: 6 }] });
+  const millionStop = dc.waitForEvent('stopped', 20000);
   await dc.configurationDoneRequest();
   await l2;
-  const s2 = (await dc.waitForEvent('stopped')) as unknown as { body: { threadId: number } };
+  const s2 = (await millionStop) as unknown as { body: { threadId: number } };
   t = process.hrtime.bigint();
   await Promise.all([dc.stepBackRequest({ threadId: s2.body.threadId }), dc.waitForEvent('stopped')]);
   const backMs = Number(process.hrtime.bigint() - t) / 1e6;
