@@ -21,8 +21,9 @@ import {
 import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
+import { PageRunPlan, RunSite, regUpdateRunOp, storeRunOp, type RunForm } from './pagerun';
 import { evalBitBuiltin } from './builtins';
-import { binaryI32, compareTest, loadAt, loadIndexed, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
+import { binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -54,10 +55,15 @@ interface OpSpec {
   leaves?: boolean;
   /** All the op writes, when it is one of the shapes hoist.ts reasons about. */
   effect?: OpEffect;
+  /** How the op runs inside a page run (pagerun.ts), when it can. */
+  run?: RunForm;
 }
 
-/** A register write, or a store `p[i] = v` through a pointer variable's cell. */
-type OpEffect = { k: 'reg'; slot: number } | { k: 'cellStore'; store: CellStore; index: number };
+/**
+ * A register write, a store `p[i] = v` through a pointer variable's cell, or a store `p[i] = v`
+ * with p in a register (which hoist.ts cannot reason about, but a page run can).
+ */
+type OpEffect = { k: 'reg'; slot: number } | { k: 'cellStore'; store: CellStore; index: number } | { k: 'store' };
 
 export function compileFunction(def: FuncDef, env: CodegenEnv, address: I64): CompiledFunction {
   return new FnCompiler(def, env).compile(address);
@@ -212,10 +218,12 @@ class FnCompiler {
     this.pendingStmt = undefined;
   }
 
-  /** Emits an op whose only write is `effect`. */
-  private emitEffect(effect: OpEffect, make: OpSpec['make']): void {
+  /** Emits an op whose only write is `effect` (and how it runs in a page run, if it can). */
+  private emitEffect(effect: OpEffect, make: OpSpec['make'], run?: RunForm): void {
     this.emit(make);
-    this.specs[this.specs.length - 1].effect = effect;
+    const spec = this.specs[this.specs.length - 1];
+    spec.effect = effect;
+    spec.run = run;
   }
 
   private place(l: Label): void {
@@ -253,7 +261,57 @@ class FnCompiler {
     }
     if (this.loops.some((l) => l.top > top && l.top < exit)) return;
     const hoist = straight && counter ? this.hoistPlan(top + 1, exit - 2, counter) : undefined;
-    this.loops.push({ top, exit, test, straight, counter, hoist });
+    const pageRun = straight && counter ? this.pageRunPlan(top + 1, exit - 2, counter, hoist) : undefined;
+    this.loops.push({ top, exit, test, straight, counter, hoist, pageRun });
+  }
+
+  /**
+   * Page runs for a counted loop (pagerun.ts): when every op of the body (pcs from..to-1) either
+   * writes a register from registers and constants or is a `p[i]` access with i the counter and
+   * p a register the body leaves alone (or a pointer variable the loop hoists), and no op writes
+   * the counter or the bound.
+   */
+  private pageRunPlan(from: number, to: number, counter: Counter, hoist: HoistPlan | undefined): { plan: PageRunPlan; ops: ((next: number) => Op)[] } | undefined {
+    const bound = 'reg' in counter.bound ? counter.bound.reg : -1;
+    const written = new Set<number>();
+    const sites: RunSite[] = [];
+    for (let pc = from; pc < to; pc++) {
+      const { effect, run } = this.specs[pc];
+      if (effect === undefined || run === undefined) return undefined;
+      if (effect.k === 'reg') written.add(effect.slot);
+      sites.push(...run.sites);
+    }
+    if (sites.length === 0 || written.has(counter.slot) || written.has(bound)) return undefined;
+    for (const s of sites) {
+      if (s.index !== counter.slot) return undefined;
+      if (typeof s.base === 'number' ? written.has(s.base) || s.base === counter.slot : hoist === undefined) return undefined;
+    }
+    const ops = [];
+    for (let pc = from; pc < to; pc++) ops.push(this.specs[pc].run!.make ?? ((next: number) => this.specs[pc].make(next, [])));
+    return { plan: new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta), ops };
+  }
+
+  /** An expression computed from registers and constants alone: it touches no memory. */
+  private memoryFree(e: CExpr): boolean {
+    if (this.leaf(e) !== undefined) return true;
+    switch (e.k) {
+      case 'unary':
+      case 'cast':
+      case 'builtin':
+        return this.memoryFree(e.e);
+      case 'binary':
+      case 'cmp':
+      case 'logand':
+      case 'logor':
+      case 'ptrdiff':
+        return this.memoryFree(e.l) && this.memoryFree(e.r);
+      case 'ptradd':
+        return this.memoryFree(e.p) && this.memoryFree(e.i);
+      case 'cond':
+        return this.memoryFree(e.c) && this.memoryFree(e.t) && this.memoryFree(e.f);
+      default:
+        return false;
+    }
   }
 
   /**
@@ -267,7 +325,8 @@ class FnCompiler {
     const stores: CellStore[] = [];
     for (let pc = from; pc < to; pc++) {
       const e = this.specs[pc].effect;
-      if (e === undefined) return undefined;
+      // A store through a register pointer could reach a pointer variable.
+      if (e === undefined || e.k === 'store') return undefined;
       if (e.k === 'reg' && (e.slot === counter.slot || e.slot === bound)) return undefined;
       if (e.k === 'cellStore') {
         if (e.index !== counter.slot) return undefined;
@@ -958,7 +1017,7 @@ class FnCompiler {
     const reg = this.leaf(target);
     if (reg?.k === 'reg') {
       const v = this.value(value);
-      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next));
+      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), this.memoryFree(value) ? { sites: [] } : undefined);
       return;
     }
     const k = this.vk(target.type);
@@ -978,8 +1037,11 @@ class FnCompiler {
       const slow = this.ptrAdd(ix.scale, false);
       if (storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, 0)) {
         const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, next)!;
-        if (typeof ix.base === 'number') this.emit(make);
-        else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes: sizeOf(target.type) }, index: ix.i }, make);
+        const sizeBytes = sizeOf(target.type);
+        const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
+        const run = this.memoryFree(value) && storeRunOp(k, site, v, 0) ? { sites: [site], make: (next: number) => storeRunOp(k, site, v, next)! } : undefined;
+        if (typeof ix.base === 'number') this.emitEffect({ k: 'store' }, make, run);
+        else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes }, index: ix.i }, make, run);
         return;
       }
     }
@@ -1125,13 +1187,15 @@ class FnCompiler {
         const slow = this.ptrAdd(ix.scale, false);
         const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.base, ix.i, ix.scale, slow, next);
         if (make(0)) {
-          this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!);
+          const site = new RunSite(ix.base, ix.i, ix.scale, sizeOf(loaded.type), false);
+          const inRun = (next: number) => regUpdateRunOp(op, tk, reg.slot, loadKindIndex(lk), site, next);
+          this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!, inRun(0) ? { sites: [site], make: (next) => inRun(next)! } : undefined);
           return;
         }
       }
       const fast = (next: number) => regUpdateOp(op, tk, reg.slot, rhs, next);
       if (fast(0)) {
-        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!);
+        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, this.memoryFree(rhsExpr) ? { sites: [] } : undefined);
         return;
       }
     }
@@ -1161,7 +1225,7 @@ class FnCompiler {
       const delta = e.delta * (e.type.kind === 'ptr' ? e.scale : 1);
       const slot = reg.slot;
       if (regStepOp(k, slot, delta, 0)) {
-        this.emitEffect({ k: 'reg', slot }, (next) => regStepOp(k, slot, delta, next)!);
+        this.emitEffect({ k: 'reg', slot }, (next) => regStepOp(k, slot, delta, next)!, { sites: [] });
         return;
       }
     }

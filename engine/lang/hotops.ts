@@ -345,6 +345,11 @@ export function regUpdateOp(op: string, k: VK, slot: number, v: Rv, next: number
 
 const LOAD_KINDS: readonly VK[] = ['i8', 'u8', 'i32', 'u32', 'i64', 'f64'];
 
+/** The number of a load kind in LOAD_KINDS (what indexedValue switches on), -1 for others. */
+export function loadKindIndex(k: VK): number {
+  return LOAD_KINDS.indexOf(k === 'u64' ? 'i64' : k);
+}
+
 /** `p[i]` (see baseIndexAddr) of the load kind numbered lk (LOAD_KINDS), inlined into its op. */
 function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Value {
   const va = baseIndexAddr(cpu, mode, f, base, is, scale, slow);
@@ -359,46 +364,42 @@ function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, base: number 
 }
 
 /**
+ * The accumulator of `reg op= p[i]` (regUpdateIndexedOp): 0 for an int summing an integer load,
+ * 1 for a long, 2 for a double summing a double; -1 for the shapes without such an op.
+ */
+export function accumulatorKind(op: string, k: VK, lk: number): number {
+  if (lk < 0 || (op !== '+' && op !== '-')) return -1;
+  if (k === 'i32' && lk <= 3) return 0;
+  if (k === 'i64' || k === 'u64') return 1;
+  return k === 'f64' && lk === 5 ? 2 : -1;
+}
+
+/** `a + b` (or `a - b`) in the accumulator kind numbered ak (accumulatorKind). */
+export function accumulate(ak: number, neg: boolean, a: Value, b: Value): Value {
+  if (ak === 0) return (neg ? (a as number) - (b as number) : (a as number) + (b as number)) | 0;
+  if (ak === 2) return neg ? (a as number) - (b as number) : (a as number) + (b as number);
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = neg ? a - b : a + b;
+    if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+  }
+  return neg ? sub64(a as I64, b as I64) : add64(a as I64, b as I64);
+}
+
+/**
  * An op `reg op= p[i]` (a running sum over an array) with i in a register and p in a register
  * (`base` is its slot) or a pointer variable at a fixed address (its cell): one closure
  * where regUpdateOp would call the load's closure, a call V8 cannot inline once the site has
  * seen other programs' loads. + and - on an int, a long or a double.
  */
 export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, next: number): ((f: CFrame) => number) | undefined {
-  const lk = LOAD_KINDS.indexOf(loadKind === 'u64' ? 'i64' : loadKind);
-  if (lk < 0 || (op !== '+' && op !== '-')) return undefined;
-  const s = slot;
+  const lk = loadKindIndex(loadKind);
+  const ak = accumulatorKind(op, k, lk);
+  if (ak < 0) return undefined;
   const neg = op === '-';
-  if (k === 'i32' && lk <= 3) {
-    return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow) as number;
-      f.regs[s] = (neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b) | 0;
-      return next;
-    };
-  }
-  if (k === 'i64' || k === 'u64') {
-    return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow);
-      const a = f.regs[s];
-      if (typeof a === 'number' && typeof b === 'number') {
-        const r = neg ? a - b : a + b;
-        if (r >= -MAX_SAFE && r <= MAX_SAFE) {
-          f.regs[s] = r;
-          return next;
-        }
-      }
-      f.regs[s] = neg ? sub64(a as I64, b as I64) : add64(a as I64, b as I64);
-      return next;
-    };
-  }
-  if (k === 'f64' && lk === 5) {
-    return (f) => {
-      const b = indexedValue(cpu, mode, lk, f, base, is, scale, slow) as number;
-      f.regs[s] = neg ? (f.regs[s] as number) - b : (f.regs[s] as number) + b;
-      return next;
-    };
-  }
-  return undefined;
+  return (f) => {
+    f.regs[slot] = accumulate(ak, neg, f.regs[slot], indexedValue(cpu, mode, lk, f, base, is, scale, slow));
+    return next;
+  };
 }
 
 /** An op `reg += delta` (++/-- on an int, a long or a pointer on LP64, delta already scaled). */

@@ -8,6 +8,8 @@ import { makeSession, miscDriver, USER_PRELUDE } from '../helpers/run';
 import { HoistPlan, PointerCell } from '../../engine/lang/hoist';
 import type { Cpu } from '../../engine/machine/cpu';
 import type { Counter } from '../../engine/lang/fuse';
+import { PageRunPlan, RunSite } from '../../engine/lang/pagerun';
+import { Tlb } from '../../engine/machine/tlb';
 
 /** Output and steps of a program, with fusion (the default) or with every statement its own op. */
 function outcome(src: string, plain: boolean): { stdout: string; steps: number } {
@@ -384,5 +386,142 @@ int main(void)
     let expected = 0;
     for (let j = 0; j < 8 * 4096; j++) expected += (j << 24) >> 24;
     assert.equal(s.result().programs[0].stdout, `${expected}\n`);
+  });
+
+  describe('page runs', () => {
+    /** Counts the page runs started (and refused) while f runs. */
+    function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number } {
+      const start = PageRunPlan.prototype.start;
+      let runs = 0;
+      let refusals = 0;
+      PageRunPlan.prototype.start = function (this: PageRunPlan, regs) {
+        const k = start.call(this, regs);
+        if (k > 0) runs++;
+        else refusals++;
+        return k;
+      };
+      try {
+        return { value: f(), runs, refusals };
+      } finally {
+        PageRunPlan.prototype.start = start;
+      }
+    }
+
+    // Elements that straddle pages (an int at 4094, a long at 4092), both directions, every
+    // store and load kind a run has; the output is gcc -O0's.
+    const KINDS = `${USER_PRELUDE}
+int main(void)
+{
+	char *buf = mmap(0, 64 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *ip = (int *)(buf + 4094);
+	long *lp = (long *)(buf + 3 * 4096 + 4092);
+	double *dp = (double *)(buf + 9 * 4096 + 4);
+	unsigned int *up = (unsigned int *)(buf + 20 * 4096 + 2);
+	char *cp = buf + 30 * 4096;
+	long s = 0;
+	int t = 0, i, n = 5000;
+	double d = 0;
+	for (i = 0; i < n; i++)
+		ip[i] = i * 3 - 7000;
+	for (i = n - 1; i >= 0; i--)
+		t += ip[i];
+	for (i = 0; i < 3000; i++)
+		lp[i] = (long)i * 100003 - 5;
+	for (i = 2999; i >= 0; i--)
+		s -= lp[i];
+	for (i = 0; i < 1500; i++) {
+		dp[i] = i * 0.25;
+		d += dp[i];
+	}
+	for (i = 0; i < 4000; i++) {
+		up[i] = 4000000000u - i;
+		t -= up[i];
+	}
+	for (i = 20000; i > 0; i--) {
+		cp[i] = i ^ (i >> 3);
+		s += cp[i];
+	}
+	for (i = 0; i <= 20000; i++)
+		s += (unsigned char)cp[i];
+	printf("%ld %d %.2f\\n", s, t, d);
+	return 0;
+}`;
+
+    it('int, unsigned, long, double and char accesses, elements straddling pages, counting up and down: same output as gcc -O0, same steps', () => {
+      const fused = countingRuns(() => outcome(KINDS, false));
+      const plain = countingRuns(() => outcome(KINDS, true));
+      assert.equal(fused.value.stdout, '-449860939276 -1236331900 281062.50\n');
+      assert.deepEqual(fused.value, plain.value);
+      // Every loop but the last (a converting load) and the unsigned one runs by pages.
+      assert.ok(fused.runs > 20, `${fused.runs} runs`);
+      assert.equal(plain.runs + plain.refusals, 0);
+    });
+
+    it('leave the TLB as plain ops leave it, also when two accesses share a TLB set and take turns in it', () => {
+      // p and q are 256 pages apart: their pages share every set, so one of them is always the
+      // older way and runs are refused; r walks its own pages.
+      const src = `${USER_PRELUDE}
+int main(void)
+{
+	char *p = mmap(0, 600 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *q = p + 256 * 4096, *r = p + 520 * 4096;
+	long s = 0;
+	int i;
+	for (i = 0; i < 200 * 4096; i++)
+		p[i] = i;
+	for (i = 0; i < 40 * 4096; i++) {
+		q[i] = p[i] + 1;
+		s += q[i];
+	}
+	for (i = 0; i < 60 * 4096; i++) {
+		r[i] = i >> 4;
+		s += p[i];
+	}
+	printf("%ld\\n", s);
+	return 0;
+}`;
+      const runIt = (plain: boolean) =>
+        countingRuns(() => {
+          const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+          if (plain) s.kernel.exec.stmtProbe = () => undefined;
+          const r = s.runToEnd();
+          const tlb = s.kernel.cpu.tlb;
+          return { stdout: r.programs[0].stdout, steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
+        });
+      const fused = runIt(false);
+      assert.deepEqual(fused.value, runIt(true).value);
+      assert.ok(fused.runs > 100, `${fused.runs} runs`);
+    });
+
+    it('start: how many iterations stay in the page, and a page refused twice is skipped', () => {
+      const tlb = new Tlb();
+      const frame = new Uint8Array(4096);
+      const cpu = { tlb } as unknown as Cpu;
+      const base = 0x10000000;
+      const fillPage = (vpn: number, writable: boolean) => {
+        tlb.fill(vpn, { pfn: 5, writable, user: true, nx: false, global: false, dirty: true, pageShift: 12, entryPas: [] }, frame, new DataView(frame.buffer), false);
+      };
+      const site = new RunSite(1, 0, 4, 4, true);
+      const up = new PageRunPlan(cpu, 2, [site], 0, 1);
+      const down = new PageRunPlan(cpu, 2, [site], 0, -1);
+      // Not in the TLB: one plain iteration, then asks again; a second refusal skips the page.
+      assert.equal(up.start([0, base]), -1);
+      assert.equal(up.start([1, base]), -1023);
+      fillPage(base / 4096, true);
+      assert.equal(up.start([0, base]), 1024);
+      assert.equal(site.off, 0);
+      assert.equal(up.start([1000, base]), 24);
+      assert.equal(site.off + 1000 * 4, 4000);
+      assert.equal(down.start([1000, base]), 1001);
+      // An int at 4094 straddles the page: refused.
+      assert.equal(up.start([0, base + 4094]), -1);
+      // Read-only page: stores are refused (the same page twice for this site: skip it), loads are not.
+      fillPage(base / 4096, false);
+      assert.equal(up.start([0, base]), -1024);
+      const load = new RunSite(1, 0, 4, 4, false);
+      assert.equal(new PageRunPlan(cpu, 2, [load], 0, 1).start([0, base]), 1024);
+      // Kernel mode reads user pages through the fast path too (no SMAP in 3.7's hardware).
+      assert.equal(new PageRunPlan(cpu, 1, [load], 0, 1).start([0, base]), 1024);
+    });
   });
 });

@@ -1,0 +1,152 @@
+/**
+ * Page runs: a fused counted loop whose every memory access is `p[i]` (i the counter, p a
+ * register the body does not write or a hoisted pointer variable) runs the iterations that keep
+ * each access inside its current page against the frames' bytes directly, translating each
+ * access's page once per run instead of once per access.
+ *
+ * Why it is exact: a run starts only when every access's page is its TLB set's most recently
+ * used entry with the fast path's permission for that access (so each access would be a fast-path
+ * hit, which has no side effect: no counter, no reordering, no A/D bit, no watch, no checker),
+ * and the body does nothing else to memory or the TLB (codegen proves it: its other ops write
+ * registers from registers and constants). Nothing in a run can change a translation or a
+ * frame's watch bits — page tables and watched frames are never on the fast write path — so the
+ * answer stays true for every iteration of the run, and each access reads or writes the same
+ * bytes the plain op would. Steps, slice ends, stops and traps are counted by the fused loop
+ * exactly as for plain iterations; a run simply ends at the first page boundary.
+ */
+import type { Cpu, Mode } from '../machine/cpu';
+import type { CFrame, Op, Value } from '../exec/types';
+import { fromHiLo, hi32, lo32, type I64 } from '../util/int64';
+import { accumulate, accumulatorKind } from './hotops';
+import type { Rv, VK } from './values';
+import type { PointerCell } from './hoist';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const PAGE = 4096;
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** One `p[i]` of a loop body: where it points during the current run. */
+export class RunSite {
+  /** The frame the access lands in, and the offset in it of the access at i = 0. */
+  bytes: Uint8Array = EMPTY;
+  view: DataView = EMPTY_VIEW;
+  off = 0;
+  /** The page a start last found unusable for this access (a second refusal skips the rest of it). */
+  refusedVpn = NaN;
+  constructor(
+    readonly base: number | PointerCell,
+    readonly index: number,
+    readonly scale: number,
+    readonly sizeBytes: number,
+    readonly write: boolean,
+  ) {}
+}
+
+/** What a body op becomes inside a run: its accesses, and the op that uses them (or itself). */
+export interface RunForm {
+  sites: RunSite[];
+  make?: (next: number) => Op;
+}
+
+/** The accesses of one counted loop, checked at the start of each run. */
+export class PageRunPlan {
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly mode: Mode,
+    private readonly sites: readonly RunSite[],
+    private readonly counterSlot: number,
+    private readonly delta: 1 | -1,
+  ) {}
+
+  /**
+   * How many iterations from the current counter keep every access a fast-path hit inside its
+   * page (> 0, the sites then point at their frames); otherwise minus the number of iterations
+   * to run as plain ops before asking again.
+   */
+  start(regs: Value[]): number {
+    const i = regs[this.counterSlot];
+    if (typeof i !== 'number') return -1;
+    const slots = this.cpu.tlb.entries;
+    const mode = this.mode;
+    let run = Number.MAX_SAFE_INTEGER;
+    for (const s of this.sites) {
+      let p: Value;
+      if (typeof s.base === 'number') p = regs[s.base];
+      else {
+        // The hoisted value stands for a read of the variable only while that read would be a
+        // fast-path hit (hoist.ts); otherwise the plain ops read it, reordering the TLB.
+        const cell = s.base;
+        const ce = slots[cell.vpn & 255];
+        // A cell the loop could not hoist (or a store turned off) stays off until the loop ends.
+        if (!cell.on) return -MAX_SAFE;
+        if (ce.vpn !== cell.vpn || (ce.readFast & mode) === 0) return -1;
+        p = cell.p;
+      }
+      if (typeof p !== 'number') return -1;
+      const va = p + i * s.scale;
+      if (!(va >= -MAX_SAFE && va <= MAX_SAFE)) return -1;
+      const vpn = Math.floor(va / PAGE);
+      const inPage = va - vpn * PAGE;
+      const left = this.delta > 0 ? Math.floor((PAGE - s.sizeBytes - inPage) / s.scale) + 1 : Math.floor(inPage / s.scale) + 1;
+      const e = slots[vpn & 255];
+      if (inPage + s.sizeBytes > PAGE || e.vpn !== vpn || ((s.write ? e.writeFast : e.readFast) & mode) === 0) {
+        // Often one plain access fills the TLB or sets the dirty bit; a page refused twice
+        // (watched, poisoned, sharing its TLB set with another access's page) is left to the
+        // plain ops until the access leaves it.
+        if (vpn === s.refusedVpn && left > 1) return -left;
+        s.refusedVpn = vpn;
+        return -1;
+      }
+      s.refusedVpn = NaN;
+      if (left < run) run = left;
+      s.bytes = e.bytes;
+      s.view = e.view;
+      s.off = inPage - i * s.scale;
+    }
+    return run;
+  }
+}
+
+/** `p[i] = v` inside a run, for the kinds storeIndexedOp has (v computed after the address, as there). */
+export function storeRunOp(k: VK, s: RunSite, v: Rv, next: number): Op | undefined {
+  const is = s.index;
+  const scale = s.scale;
+  switch (k) {
+    case 'i8': case 'u8': return (f) => { const o = s.off + (f.regs[is] as number) * scale; s.bytes[o] = v(f) as number; return next; };
+    case 'i32': case 'u32': return (f) => { const o = s.off + (f.regs[is] as number) * scale; s.view.setUint32(o, (v(f) as number) >>> 0, true); return next; };
+    case 'i64': case 'u64': return (f) => {
+      const o = s.off + (f.regs[is] as number) * scale;
+      const x = v(f) as I64;
+      s.view.setUint32(o, lo32(x), true);
+      s.view.setInt32(o + 4, hi32(x), true);
+      return next;
+    };
+    case 'f64': return (f) => { const o = s.off + (f.regs[is] as number) * scale; s.view.setFloat64(o, v(f) as number, true); return next; };
+  }
+  return undefined;
+}
+
+/** `p[i]` of the load kind numbered lk (hotops' LOAD_KINDS) inside a run. */
+function siteValue(s: RunSite, lk: number, f: CFrame): Value {
+  const o = s.off + (f.regs[s.index] as number) * s.scale;
+  switch (lk) {
+    case 0: return (s.bytes[o] << 24) >> 24;
+    case 1: return s.bytes[o];
+    case 2: return s.view.getInt32(o, true);
+    case 3: return s.view.getUint32(o, true);
+    case 4: return fromHiLo(s.view.getInt32(o + 4, true), s.view.getUint32(o, true));
+    default: return s.view.getFloat64(o, true);
+  }
+}
+
+/** `reg op= p[i]` inside a run: regUpdateIndexedOp's arithmetic over the site's bytes. */
+export function regUpdateRunOp(op: string, k: VK, slot: number, lk: number, s: RunSite, next: number): Op | undefined {
+  const ak = accumulatorKind(op, k, lk);
+  if (ak < 0) return undefined;
+  const neg = op === '-';
+  return (f) => {
+    f.regs[slot] = accumulate(ak, neg, f.regs[slot], siteValue(s, lk, f));
+    return next;
+  };
+}
