@@ -5,7 +5,7 @@
  * TLB entry built from a changed entry goes stale until someone flushes it.
  */
 import type { ArchSpec, PageLevel } from '../machine/arch/types';
-import { levelIndex } from '../machine/mmu';
+import { entryPfn, levelIndex } from '../machine/mmu';
 import { PAGE_SIZE, type PhysMem } from '../machine/physmem';
 
 export const _PAGE_PRESENT = 0x1n;
@@ -56,14 +56,29 @@ export class PageTables {
     return this.arch.pteBytes === 8 ? lo | (BigInt(this.mem.read32(pa + 4)) << 32n) : lo;
   }
 
+  /** The entry's bytes, reused by every write (a page fault writes several). */
+  private readonly entryBytes = new Uint8Array(8);
+  private readonly entryView = new DataView(this.entryBytes.buffer);
+
   write(pa: number, v: bigint): void {
     const n = this.arch.pteBytes;
-    const b = new Uint8Array(n);
-    const d = new DataView(b.buffer);
     const e = this.encodable(v);
-    d.setUint32(0, Number(e & 0xffffffffn), true);
-    if (n === 8) d.setUint32(4, Number(e >> 32n), true);
-    this.mem.writeBytes(pa, b);
+    this.entryView.setUint32(0, Number(e & 0xffffffffn), true);
+    if (n === 8) this.entryView.setUint32(4, Number(e >> 32n), true);
+    this.mem.writeBytes(pa, n === 8 ? this.entryBytes : this.entryBytes.subarray(0, 4));
+  }
+
+  /**
+   * The table an upper-level entry points to (its pa), 'absent' when the entry is not present,
+   * or 'leaf' for a large page: the walk's question, answered from the entry's two 32-bit halves
+   * without building a bigint (entryFor and lookup ask it at every level of every fault).
+   */
+  private nextTable(level: PageLevel, pa: number): number | 'absent' | 'leaf' {
+    const lo = this.mem.read32(pa);
+    if ((lo & 1) === 0) return 'absent';
+    if (level.largePage && (lo & 0x80) !== 0) return 'leaf';
+    const hi = this.arch.pteBytes === 8 ? this.mem.read32(pa + 4) : 0;
+    return entryPfn(lo, hi, this.arch.physAddrBits) * PAGE_SIZE;
   }
 
   present(v: bigint): boolean {
@@ -98,16 +113,16 @@ export class PageTables {
     for (const level of this.levels) {
       const pa = this.entryPa(tablePa, level, va);
       if (level.name === leaf) return pa;
-      const v = this.read(pa);
-      if (!this.present(v)) {
+      const next = this.nextTable(level, pa);
+      if (next === 'absent') {
         if (!alloc) return undefined;
         const pfn = this.allocTable(alloc === 'kernel');
         this.write(pa, (BigInt(pfn) << 12n) | this.tableFlags(level, alloc === 'user'));
         tablePa = pfn * PAGE_SIZE;
         continue;
       }
-      if (this.isLeaf(level, v)) return undefined;
-      tablePa = this.pfnOf(v) * PAGE_SIZE;
+      if (next === 'leaf') return undefined;
+      tablePa = next;
     }
     return undefined;
   }
@@ -117,10 +132,13 @@ export class PageTables {
     let tablePa = rootPa;
     for (const level of this.levels) {
       const pa = this.entryPa(tablePa, level, va);
-      const v = this.read(pa);
-      if (!this.present(v)) return undefined;
-      if (this.isLeaf(level, v)) return { level, pa, value: v };
-      tablePa = this.pfnOf(v) * PAGE_SIZE;
+      const next = level.name === 'pte' ? 'leaf' : this.nextTable(level, pa);
+      if (next === 'absent') return undefined;
+      if (next === 'leaf') {
+        const v = this.read(pa);
+        return this.present(v) ? { level, pa, value: v } : undefined;
+      }
+      tablePa = next;
     }
     return undefined;
   }

@@ -43,8 +43,11 @@ export function isWalkFault(r: WalkResult): r is WalkFault {
 
 /** The index into a level's table for a va (works for negative, sign-extended vas). */
 export function levelIndex(va: number, shift: number, entries: number): number {
-  return Math.floor(va / 2 ** shift) & (entries - 1);
+  return Math.floor(va / POW2[shift]) & (entries - 1);
 }
+
+/** 2 ** n for every shift a level can have (a table: `**` with a variable exponent is a call). */
+const POW2 = Array.from({ length: 64 }, (_, n) => 2 ** n);
 
 /** Entry value as its two 32-bit halves, so 64-bit entries need no bigint on the walk. */
 export function readEntry(mem: PhysMem, pa: number, entryBytes: 4 | 8): { lo: number; hi: number } {
@@ -52,8 +55,8 @@ export function readEntry(mem: PhysMem, pa: number, entryBytes: 4 | 8): { lo: nu
 }
 
 export function entryPfn(lo: number, hi: number, physAddrBits: number): number {
-  const hiMask = physAddrBits > 32 ? 2 ** (physAddrBits - 32) - 1 : 0;
-  return (lo >>> 12) + (hi & hiMask) * 2 ** 20;
+  const hiMask = physAddrBits > 32 ? (1 << (physAddrBits - 32)) - 1 : 0;
+  return (lo >>> 12) + (hi & hiMask) * 1048576;
 }
 
 /**
