@@ -11,7 +11,7 @@ import type { I64 } from '../util/int64';
 import type { SourceLoc } from '../util/loc';
 import { Thread } from './thread';
 import {
-  CFrame, NativeFrame, OP_CALL, OP_RETURN, OP_SWITCH,
+  CFrame, NativeFrame, OP_CALL, OP_RETURN, OP_SWITCH, OP_THROWN,
   type Callable, type CompiledFunction, type Frame, type NativeContext, type NativeGen, type NativeRequest, type NativeRoutine, type Value,
 } from './types';
 
@@ -100,6 +100,8 @@ export class Executor {
    * that faulted, so the restart happens there and not at the op's own pc.
    */
   faultPc: number | undefined;
+  /** What a fused op caught and handed over with OP_THROWN. */
+  private thrown: unknown;
   stopInfo: StopInfo | undefined;
   /** Decides whether a breakpoint flag at (frame, pc) stops here (conditions, hit counts, logpoints). */
   breakpointHit: ((thread: Thread, frame: CFrame, pc: number) => StopInfo | undefined) | undefined;
@@ -380,6 +382,12 @@ export class Executor {
         this.steps = steps;
         const next = ops[pc](f);
         steps = this.steps;
+        if (next === OP_THROWN) {
+          const e = this.thrown;
+          this.thrown = undefined;
+          this.opThrew(thread, f, pc, steps, e);
+          return undefined;
+        }
         if (this.pendingStop !== undefined) {
           if (next >= 0) f.pc = next;
           else if (next === OP_RETURN) this.popReturn(thread);
@@ -400,20 +408,27 @@ export class Executor {
       this.steps = steps;
       return 'budget';
     } catch (e) {
-      f.pc = this.faultPc ?? pc;
-      this.faultPc = undefined;
-      if (this.steps < steps) this.steps = steps;
-      if (e instanceof Trap) {
-        this.pushTrap(thread, e, { frame: f, native: (e as TrapWithNative).native, fatal: false });
-        return undefined;
-      }
-      if (e instanceof KernelStackOverflow) {
-        this.pushInternal(thread, e, { frame: f, fatal: true });
-        return undefined;
-      }
-      this.pushInternal(thread, e, { frame: f, fatal: true });
+      this.opThrew(thread, f, pc, steps, e);
       return undefined;
     }
+  }
+
+  /**
+   * A fused op caught `e` from one of the ops it runs (after setting faultPc and steps): the run
+   * loop handles it as if it had been thrown. Returns what the op returns.
+   */
+  thrownInOp(e: unknown): number {
+    this.thrown = e;
+    return OP_THROWN;
+  }
+
+  /** An op threw `e` while the loop was at pc with `steps` counted: a trap, or an internal error. */
+  private opThrew(thread: Thread, f: CFrame, pc: number, steps: number, e: unknown): void {
+    f.pc = this.faultPc ?? pc;
+    this.faultPc = undefined;
+    if (this.steps < steps) this.steps = steps;
+    if (e instanceof Trap) this.pushTrap(thread, e, { frame: f, native: (e as TrapWithNative).native, fatal: false });
+    else this.pushInternal(thread, e, { frame: f, fatal: true });
   }
 
   private popReturn(thread: Thread): void {

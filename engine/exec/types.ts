@@ -17,6 +17,12 @@ export const OP_CALL = -1;
 export const OP_RETURN = -2;
 /** The op changed the thread's state (blocked, exited, trapped into a native): re-dispatch. */
 export const OP_SWITCH = -3;
+/**
+ * A fused loop caught an exception from one of its ops and handed it over (Executor.thrownInOp)
+ * instead of throwing it again: the run loop treats it as if the op had thrown. A second throw
+ * costs a host exception's full price again (about half a microsecond per page fault).
+ */
+export const OP_THROWN = -4;
 
 export type Op = (f: CFrame) => number;
 

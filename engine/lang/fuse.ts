@@ -7,7 +7,8 @@
  * runs past `exec.sliceEnd` (the rest of an iteration then runs as plain ops), it stops after the
  * op that set `exec.pendingStop`, and when an op faults it reports that op's pc in
  * `exec.faultPc`, so the fault handler's return re-runs that op and execution goes on from there
- * in plain ops. While a debugger steps, probes statements or has a breakpoint inside the loop,
+ * in plain ops (it hands the exception to the run loop with OP_THROWN rather than throwing it
+ * again). While a debugger steps, probes statements or has a breakpoint inside the loop,
  * the op is just the loop's condition, and every statement runs as its own op.
  */
 import type { Executor } from '../exec/executor';
@@ -112,7 +113,7 @@ function straightLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain:
     } catch (e) {
       exec.faultPc = at;
       exec.steps = steps + (at - top);
-      throw e;
+      return exec.thrownInOp(e);
     }
   };
 }
@@ -242,7 +243,7 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
     } catch (e) {
       exec.faultPc = at;
       exec.steps = steps + (at - top);
-      throw e;
+      return exec.thrownInOp(e);
     } finally {
       if (hoisted) hoist.deactivate();
     }
@@ -297,7 +298,7 @@ function branchyLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain: 
     } catch (e) {
       exec.faultPc = pc;
       exec.steps = steps;
-      throw e;
+      return exec.thrownInOp(e);
     }
   };
 }

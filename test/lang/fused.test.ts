@@ -388,6 +388,33 @@ int main(void)
     assert.equal(s.result().programs[0].stdout, `${expected}\n`);
   });
 
+  it('a divide error inside a fused loop is the same SIGFPE at the same statement and step as in plain ops', () => {
+    const src = `${USER_PRELUDE}
+#include <signal.h>
+static void on_fpe(int sig) { printf("SIGFPE\\n"); exit(3); }
+int main(void)
+{
+	char *p = malloc(100);
+	int i, s = 0;
+	signal(SIGFPE, on_fpe);
+	for (i = 0; i < 100; i++) {
+		p[i] = i;
+		s += 1000 / (60 - p[i]);
+	}
+	printf("%d\\n", s);
+	return 0;
+}`;
+    const runIt = (plain: boolean) => {
+      const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+      if (plain) s.kernel.exec.stmtProbe = () => undefined;
+      const r = s.runToEnd();
+      return { stdout: r.programs[0].stdout, exit: r.programs[0].exitCode, steps: r.steps };
+    };
+    const fused = runIt(false);
+    assert.deepEqual(fused, { stdout: 'SIGFPE\n', exit: 3, steps: fused.steps });
+    assert.deepEqual(fused, runIt(true));
+  });
+
   describe('page runs', () => {
     /** Counts the page runs started (and refused) while f runs. */
     function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number } {
