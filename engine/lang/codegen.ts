@@ -21,7 +21,7 @@ import {
 import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
-import { PageRunPlan, RunSite, regUpdateRunOp, storeRunOp, type RunForm } from './pagerun';
+import { PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
 import { evalBitBuiltin } from './builtins';
 import { binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
@@ -105,6 +105,9 @@ class FnCompiler {
   private readonly loops: LoopShape[] = [];
   /** Pointer variables at fixed addresses that `p[i]` reads, by address (hoist.ts). */
   private readonly pointerCells = new Map<number, PointerCell>();
+  /** While runValue compiles: the `p[i]` loads met so far (read from run sites), and a miss. */
+  private runLoads: RunSite[] | undefined;
+  private runLoadsFailed = false;
 
   constructor(private readonly def: FuncDef, private readonly env: CodegenEnv) {
     this.ptrBytes = env.ts.abi.ptrBytes;
@@ -291,26 +294,49 @@ class FnCompiler {
     return { plan: new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta), ops };
   }
 
-  /** An expression computed from registers and constants alone: it touches no memory. */
-  private memoryFree(e: CExpr): boolean {
+  /**
+   * An expression computed from registers and constants and, with `loads`, `p[i]` loads (i and
+   * p registers or p a pointer variable, hoist.ts): the memory a page run can stand for.
+   */
+  private runnable(e: CExpr, loads: boolean): boolean {
     if (this.leaf(e) !== undefined) return true;
     switch (e.k) {
       case 'unary':
       case 'cast':
       case 'builtin':
-        return this.memoryFree(e.e);
+        return this.runnable(e.e, loads);
       case 'binary':
       case 'cmp':
       case 'logand':
       case 'logor':
       case 'ptrdiff':
-        return this.memoryFree(e.l) && this.memoryFree(e.r);
+        return this.runnable(e.l, loads) && this.runnable(e.r, loads);
       case 'ptradd':
-        return this.memoryFree(e.p) && this.memoryFree(e.i);
+        return this.runnable(e.p, loads) && this.runnable(e.i, loads);
       case 'cond':
-        return this.memoryFree(e.c) && this.memoryFree(e.t) && this.memoryFree(e.f);
+        return this.runnable(e.c, loads) && this.runnable(e.t, loads) && this.runnable(e.f, loads);
+      case 'deref':
+        return loads && this.indexed(e) !== undefined;
       default:
         return false;
+    }
+  }
+
+  /**
+   * How a value the op computes (`plain` is its closure) is computed inside a page run: the same
+   * closure when it reads no memory, else one whose `p[i]` loads read their run sites.
+   */
+  private runValue(e: CExpr, plain: Rv): { v: Rv; sites: RunSite[] } | undefined {
+    if (this.runnable(e, false)) return { v: plain, sites: [] };
+    if (!this.runnable(e, true)) return undefined;
+    const sites: RunSite[] = [];
+    this.runLoads = sites;
+    this.runLoadsFailed = false;
+    try {
+      const v = this.value(e);
+      return this.runLoadsFailed ? undefined : { v, sites };
+    } finally {
+      this.runLoads = undefined;
     }
   }
 
@@ -1017,7 +1043,8 @@ class FnCompiler {
     const reg = this.leaf(target);
     if (reg?.k === 'reg') {
       const v = this.value(value);
-      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), this.memoryFree(value) ? { sites: [] } : undefined);
+      const rv = this.runValue(value, v);
+      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), rv && { sites: rv.sites, make: (next) => regStoreOp(reg.slot, rv.v, next) });
       return;
     }
     const k = this.vk(target.type);
@@ -1039,7 +1066,8 @@ class FnCompiler {
         const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, next)!;
         const sizeBytes = sizeOf(target.type);
         const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
-        const run = this.memoryFree(value) && storeRunOp(k, site, v, 0) ? { sites: [site], make: (next: number) => storeRunOp(k, site, v, next)! } : undefined;
+        const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
+        const run = rv && { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)! };
         if (typeof ix.base === 'number') this.emitEffect({ k: 'store' }, make, run);
         else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes }, index: ix.i }, make, run);
         return;
@@ -1195,7 +1223,9 @@ class FnCompiler {
       }
       const fast = (next: number) => regUpdateOp(op, tk, reg.slot, rhs, next);
       if (fast(0)) {
-        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, this.memoryFree(rhsExpr) ? { sites: [] } : undefined);
+        const rv = this.runValue(rhsExpr, rhs);
+        const inRun = rv && ((next: number) => regUpdateOp(op, tk, reg.slot, rv.v, next));
+        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, inRun && inRun(0) ? { sites: rv.sites, make: (next) => inRun(next)! } : undefined);
         return;
       }
     }
@@ -1509,6 +1539,17 @@ class FnCompiler {
   }
 
   private load(e: CExpr): Rv {
+    if (this.runLoads !== undefined) {
+      // Compiling for a page run (runValue): a `p[i]` load reads its run site.
+      const ix = this.indexed(e);
+      const site = ix && new RunSite(ix.base, ix.i, ix.scale, sizeOf(e.type), false);
+      const read = site && siteLoad(this.vk(e.type), site);
+      if (read) {
+        this.runLoads.push(site);
+        return read;
+      }
+      this.runLoadsFailed = true;
+    }
     if (e.k === 'member' && e.field.bitWidth !== undefined) return this.bitfieldLoad(e);
     const k = this.vk(e.type);
     if (k === 'struct') return this.structBytes(e);

@@ -17,7 +17,7 @@
 import type { Cpu, Mode } from '../machine/cpu';
 import type { CFrame, Op, Value } from '../exec/types';
 import { fromHiLo, hi32, lo32, type I64 } from '../util/int64';
-import { accumulate, accumulatorKind } from './hotops';
+import { accumulate, accumulatorKind, loadKindIndex } from './hotops';
 import type { Rv, VK } from './values';
 import type { PointerCell } from './hoist';
 
@@ -138,6 +138,12 @@ function siteValue(s: RunSite, lk: number, f: CFrame): Value {
     case 4: return fromHiLo(s.view.getInt32(o + 4, true), s.view.getUint32(o, true));
     default: return s.view.getFloat64(o, true);
   }
+}
+
+/** `p[i]` of kind k inside a run, for the kinds loadIndexed has. */
+export function siteLoad(k: VK, s: RunSite): Rv | undefined {
+  const lk = loadKindIndex(k);
+  return lk < 0 ? undefined : (f) => siteValue(s, lk, f);
 }
 
 /** `reg op= p[i]` inside a run: regUpdateIndexedOp's arithmetic over the site's bytes. */

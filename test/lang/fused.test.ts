@@ -417,18 +417,21 @@ int main(void)
 
   describe('page runs', () => {
     /** Counts the page runs started (and refused) while f runs. */
-    function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number } {
+    function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number; loops: number } {
       const start = PageRunPlan.prototype.start;
       let runs = 0;
       let refusals = 0;
+      const loops = new Set<PageRunPlan>();
       PageRunPlan.prototype.start = function (this: PageRunPlan, regs) {
         const k = start.call(this, regs);
-        if (k > 0) runs++;
-        else refusals++;
+        if (k > 0) {
+          runs++;
+          loops.add(this);
+        } else refusals++;
         return k;
       };
       try {
-        return { value: f(), runs, refusals };
+        return { value: f(), runs, refusals, loops: loops.size };
       } finally {
         PageRunPlan.prototype.start = start;
       }
@@ -482,6 +485,49 @@ int main(void)
       // Every loop but the last (a converting load) and the unsigned one runs by pages.
       assert.ok(fused.runs > 20, `${fused.runs} runs`);
       assert.equal(plain.runs + plain.refusals, 0);
+    });
+
+    it('loads inside the stored or summed value (copies, dot products, a value kept in a register): same output as gcc -O0, same steps', () => {
+      const src = `${USER_PRELUDE}
+int main(void)
+{
+	char *m = mmap(0, 40 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *a = (int *)(m + 100), *b = (int *)(m + 10 * 4096 + 2);
+	unsigned char *src = (unsigned char *)(m + 20 * 4096), *dst = (unsigned char *)(m + 25 * 4096 + 7);
+	double *x = (double *)(m + 30 * 4096 + 3), *y = (double *)(m + 35 * 4096);
+	long dot = 0, t;
+	double dd = 0;
+	int i, n = 9000;
+	for (i = 0; i < n; i++) {
+		a[i] = i * 7 - 30000;
+		b[i] = (i % 13) - 6;
+	}
+	for (i = 0; i < n; i++)
+		dot += a[i] * b[i];
+	for (i = 0; i < 16000; i++)
+		src[i] = i * 31;
+	for (i = 15999; i >= 0; i--)
+		dst[i] = src[i] ^ 0x5a;
+	for (i = 0; i < 16000; i++) {
+		t = dst[i] + src[i];
+		dot += t;
+	}
+	for (i = 0; i < 2000; i++)
+		x[i] = i / 3.0;
+	for (i = 0; i < 2000; i++) {
+		y[i] = x[i] * 2 + (i & 1 ? x[i] : -x[i]);
+		dd += y[i];
+	}
+	printf("%ld %d %d %.4f\\n", dot, dst[5], dst[15000], dd);
+	return 0;
+}`;
+      const fused = countingRuns(() => outcome(src, false));
+      const plain = countingRuns(() => outcome(src, true));
+      assert.equal(fused.value.stdout, '4367702 193 50 1333000.0000\n');
+      assert.deepEqual(fused.value, plain.value);
+      // Every loop of the program runs by pages.
+      assert.equal(fused.loops, 7);
+      assert.ok(fused.runs > 40, `${fused.runs} runs`);
     });
 
     it('leave the TLB as plain ops leave it, also when two accesses share a TLB set and take turns in it', () => {
