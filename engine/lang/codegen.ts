@@ -22,8 +22,9 @@ import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
 import { PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
+import { accumulateKernel, fissionLegal, storeKernel, type FissionInfo } from './fission';
 import { evalBitBuiltin } from './builtins';
-import { binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
+import { accumulatorKind, binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
 
 export interface CodegenEnv {
   ts: TypeSystem;
@@ -274,7 +275,7 @@ class FnCompiler {
    * p a register the body leaves alone (or a pointer variable the loop hoists), and no op writes
    * the counter or the bound.
    */
-  private pageRunPlan(from: number, to: number, counter: Counter, hoist: HoistPlan | undefined): { plan: PageRunPlan; ops: ((next: number) => Op)[] } | undefined {
+  private pageRunPlan(from: number, to: number, counter: Counter, hoist: HoistPlan | undefined): LoopShape['pageRun'] {
     const bound = 'reg' in counter.bound ? counter.bound.reg : -1;
     const written = new Set<number>();
     const sites: RunSite[] = [];
@@ -290,8 +291,80 @@ class FnCompiler {
       if (typeof s.base === 'number' ? written.has(s.base) || s.base === counter.slot : hoist === undefined) return undefined;
     }
     const ops = [];
-    for (let pc = from; pc < to; pc++) ops.push(this.specs[pc].run!.make ?? ((next: number) => this.specs[pc].make(next, [])));
-    return { plan: new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta), ops };
+    const infos: FissionInfo[] = [];
+    for (let pc = from; pc < to; pc++) {
+      const run = this.specs[pc].run!;
+      ops.push(run.make ?? ((next: number) => this.specs[pc].make(next, [])));
+      infos.push(run.fission);
+      for (const s of run.sites) s.op = pc - from;
+    }
+    const plan = new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta);
+    return { plan, ops, fission: fissionLegal(infos, counter.slot) ? infos : undefined };
+  }
+
+  /** The registers an expression reads (the `p[i]` loads' pointer and index included). */
+  private regsRead(e: CExpr): number[] {
+    const out: number[] = [];
+    const walk = (x: CExpr): void => {
+      const l = this.leaf(x);
+      if (l?.k === 'reg') out.push(l.slot);
+      if (l !== undefined) return;
+      switch (x.k) {
+        case 'unary':
+        case 'cast':
+        case 'builtin':
+          return walk(x.e);
+        case 'binary':
+        case 'cmp':
+        case 'logand':
+        case 'logor':
+        case 'ptrdiff':
+          walk(x.l);
+          return walk(x.r);
+        case 'ptradd':
+          walk(x.p);
+          return walk(x.i);
+        case 'cond':
+          walk(x.c);
+          walk(x.t);
+          return walk(x.f);
+        case 'deref':
+          return walk(x.e);
+      }
+    };
+    walk(e);
+    return out;
+  }
+
+  /** An expression that cannot trap: it divides only by constants other than 0 and -1. */
+  private trapFree(e: CExpr): boolean {
+    if (this.leaf(e) !== undefined) return true;
+    switch (e.k) {
+      case 'unary':
+      case 'cast':
+      case 'builtin':
+        return this.trapFree(e.e);
+      case 'binary': {
+        if (e.op === '/' || e.op === '%') {
+          const d = this.leaf(e.r);
+          if (d?.k !== 'const' || d.v === 0 || d.v === -1 || d.v === 0n || d.v === -1n) return false;
+        }
+        return this.trapFree(e.l) && this.trapFree(e.r);
+      }
+      case 'cmp':
+      case 'logand':
+      case 'logor':
+      case 'ptrdiff':
+        return this.trapFree(e.l) && this.trapFree(e.r);
+      case 'ptradd':
+        return this.trapFree(e.p) && this.trapFree(e.i);
+      case 'cond':
+        return this.trapFree(e.c) && this.trapFree(e.t) && this.trapFree(e.f);
+      case 'deref':
+        return this.trapFree(e.e);
+      default:
+        return false;
+    }
   }
 
   /**
@@ -1044,7 +1117,8 @@ class FnCompiler {
     if (reg?.k === 'reg') {
       const v = this.value(value);
       const rv = this.runValue(value, v);
-      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), rv && { sites: rv.sites, make: (next) => regStoreOp(reg.slot, rv.v, next) });
+      const fission = { reads: this.regsRead(value), writes: [reg.slot], trapFree: this.trapFree(value) };
+      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), rv && { sites: rv.sites, make: (next) => regStoreOp(reg.slot, rv.v, next), fission });
       return;
     }
     const k = this.vk(target.type);
@@ -1067,7 +1141,9 @@ class FnCompiler {
         const sizeBytes = sizeOf(target.type);
         const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
         const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
-        const run = rv && { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)! };
+        const reads = [...this.regsRead(value), ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])];
+        const fission = rv && { reads, writes: [], trapFree: this.trapFree(value), kernel: storeKernel(k, site, rv.v) };
+        const run = rv && fission && { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)!, fission };
         if (typeof ix.base === 'number') this.emitEffect({ k: 'store' }, make, run);
         else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes }, index: ix.i }, make, run);
         return;
@@ -1217,7 +1293,13 @@ class FnCompiler {
         if (make(0)) {
           const site = new RunSite(ix.base, ix.i, ix.scale, sizeOf(loaded.type), false);
           const inRun = (next: number) => regUpdateRunOp(op, tk, reg.slot, loadKindIndex(lk), site, next);
-          this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!, inRun(0) ? { sites: [site], make: (next) => inRun(next)! } : undefined);
+          const fission: FissionInfo = {
+            reads: [reg.slot, ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])],
+            writes: [reg.slot],
+            trapFree: true,
+            kernel: accumulateKernel(accumulatorKind(op, tk, loadKindIndex(lk)), op === '-', reg.slot, loadKindIndex(lk), site),
+          };
+          this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => make(next)!, inRun(0) ? { sites: [site], make: (next) => inRun(next)!, fission } : undefined);
           return;
         }
       }
@@ -1225,7 +1307,8 @@ class FnCompiler {
       if (fast(0)) {
         const rv = this.runValue(rhsExpr, rhs);
         const inRun = rv && ((next: number) => regUpdateOp(op, tk, reg.slot, rv.v, next));
-        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, inRun && inRun(0) ? { sites: rv.sites, make: (next) => inRun(next)! } : undefined);
+        const fission = { reads: [reg.slot, ...this.regsRead(rhsExpr)], writes: [reg.slot], trapFree: this.trapFree(rhsExpr) };
+        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, inRun && inRun(0) ? { sites: rv.sites, make: (next) => inRun(next)!, fission } : undefined);
         return;
       }
     }
@@ -1255,7 +1338,7 @@ class FnCompiler {
       const delta = e.delta * (e.type.kind === 'ptr' ? e.scale : 1);
       const slot = reg.slot;
       if (regStepOp(k, slot, delta, 0)) {
-        this.emitEffect({ k: 'reg', slot }, (next) => regStepOp(k, slot, delta, next)!, { sites: [] });
+        this.emitEffect({ k: 'reg', slot }, (next) => regStepOp(k, slot, delta, next)!, { sites: [], fission: { reads: [slot], writes: [slot], trapFree: true } });
         return;
       }
     }

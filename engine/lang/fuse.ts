@@ -15,6 +15,7 @@ import type { Executor } from '../exec/executor';
 import type { CFrame, CompiledFunction, Op } from '../exec/types';
 import type { HoistPlan } from './hoist';
 import type { PageRunPlan } from './pagerun';
+import { opKernel, separable, type FissionInfo, type RunKernel } from './fission';
 
 export interface LoopShape {
   /** pc of the condition op (the fused op replaces it). */
@@ -30,7 +31,7 @@ export interface LoopShape {
   /** Pointer variables the counted loop may read once on entry (hoist.ts). */
   hoist?: HoistPlan;
   /** The counted loop's body as it runs within pages (pagerun.ts): the plan and each op's form. */
-  pageRun?: { plan: PageRunPlan; ops: ((next: number) => Op)[] };
+  pageRun?: { plan: PageRunPlan; ops: ((next: number) => Op)[]; fission?: FissionInfo[] };
 }
 
 export interface Counter {
@@ -51,7 +52,9 @@ export function fuseLoops(fn: CompiledFunction, exec: Executor, loops: readonly 
     const plain = fn.ops[l.top];
     const body = fn.ops.slice(l.top + 1, l.exit - 1);
     if (l.straight && l.counter && body.length <= 4) {
-      const run = l.pageRun && { plan: l.pageRun.plan, body: l.pageRun.ops.map((make, k) => make(l.top + 2 + k)) };
+      const pr = l.pageRun;
+      const runBody = pr?.ops.map((make, k) => make(l.top + 2 + k));
+      const run = pr && runBody && { plan: pr.plan, body: runBody, kernels: pr.fission?.map((info, k) => info.kernel ?? opKernel(runBody[k])) };
       fn.ops[l.top] = countedLoop(fn, exec, l, l.counter, plain, body.slice(0, -1), run);
     }
     else fn.ops[l.top] = l.straight && body.length <= 4 ? straightLoop(fn, exec, l, plain, body) : branchyLoop(fn, exec, l, plain);
@@ -124,7 +127,7 @@ function straightLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, plain:
  * `run`, iterations whose accesses all stay within their pages run the body's page-run forms
  * (pagerun.ts); the others, and every loop without it, run the plain ops.
  */
-function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Counter, plain: Op, body: Op[], run?: { plan: PageRunPlan; body: Op[] }): Op {
+function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Counter, plain: Op, body: Op[], run?: { plan: PageRunPlan; body: Op[]; kernels?: RunKernel[] }): Op {
   const { top, exit, test } = l;
   const first = top + 1;
   const stepPc = exit - 2;
@@ -138,6 +141,12 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
   const cmp = c.cmp;
   const hoist = l.hoist;
   const plan = run?.plan;
+  const kernels = run?.kernels;
+  /** Iterations from counter value i until the test fails (Infinity: not before it wraps). */
+  const remaining = (i: number, b: number): number => {
+    if (delta > 0) return cmp === '<' ? b - i : cmp === '<=' ? b - i + 1 : cmp === '!=' && b > i ? b - i : Infinity;
+    return cmp === '>' ? i - b : cmp === '>=' ? i - b + 1 : cmp === '!=' && b < i ? i - b : Infinity;
+  };
   return (f) => {
     if (exec.stepping || hasStop(fn.stops, top, exit)) return plain(f);
     const regs = f.regs;
@@ -174,6 +183,24 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
         // A page run's iterations get their own copy of the loop below: its call sites then
         // meet only page-run ops and V8 inlines them (sharing one loop with the plain ops, whose
         // sites have seen every program's ops, measured driver 6.2e7 -> 1.0e8 it/s apart).
+        if (ops !== body && kernels !== undefined && count > 1) {
+          // Op by op (fission.ts): each op runs the whole run in its own loop.
+          const i0 = regs[slot] as number;
+          const left = remaining(i0, boundReg >= 0 ? (regs[boundReg] as number) : boundValue);
+          const n = count < left ? count : left;
+          const after = i0 + n * delta;
+          if (after === (after | 0) && separable(plan!.sites, n, delta)) {
+            for (let k = 0; k < kernels.length; k++) kernels[k](f, slot, i0, delta, n);
+            plan!.splitRuns++;
+            regs[slot] = after;
+            steps += n * perIter;
+            if (n === left) {
+              exec.steps = steps;
+              return exit;
+            }
+            continue;
+          }
+        }
         if (ops !== body) {
           const r0 = ops[0];
           const r1 = ops[1];

@@ -20,6 +20,7 @@ import { fromHiLo, hi32, lo32, type I64 } from '../util/int64';
 import { accumulate, accumulatorKind, loadKindIndex } from './hotops';
 import type { Rv, VK } from './values';
 import type { PointerCell } from './hoist';
+import type { FissionInfo } from './fission';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const PAGE = 4096;
@@ -34,6 +35,11 @@ export class RunSite {
   off = 0;
   /** The page a start last found unusable for this access (a second refusal skips the rest of it). */
   refusedVpn = NaN;
+  /** At the run's start: the pointer and the access's address (fission.ts compares them). */
+  p = 0;
+  va0 = 0;
+  /** Which op of the loop body makes the access (its index). */
+  op = -1;
   constructor(
     readonly base: number | PointerCell,
     readonly index: number,
@@ -47,14 +53,19 @@ export class RunSite {
 export interface RunForm {
   sites: RunSite[];
   make?: (next: number) => Op;
+  /** What fission.ts needs to run the op on its own for a whole run. */
+  fission: FissionInfo;
 }
 
 /** The accesses of one counted loop, checked at the start of each run. */
 export class PageRunPlan {
+  /** Runs that went op by op (fission.ts), for the tests. */
+  splitRuns = 0;
+
   constructor(
     private readonly cpu: Cpu,
     private readonly mode: Mode,
-    private readonly sites: readonly RunSite[],
+    readonly sites: readonly RunSite[],
     private readonly counterSlot: number,
     private readonly delta: 1 | -1,
   ) {}
@@ -69,7 +80,9 @@ export class PageRunPlan {
     if (typeof i !== 'number') return -1;
     const slots = this.cpu.tlb.entries;
     const mode = this.mode;
-    let run = Number.MAX_SAFE_INTEGER;
+    // The run's counter values must not wrap: past INT_MAX the plain loop's i is INT_MIN, and
+    // its accesses are nowhere near the pages checked here.
+    let run = this.delta > 0 ? 0x7fffffff - i + 1 : i + 0x80000000 + 1;
     for (const s of this.sites) {
       let p: Value;
       if (typeof s.base === 'number') p = regs[s.base];
@@ -99,6 +112,8 @@ export class PageRunPlan {
         return -1;
       }
       s.refusedVpn = NaN;
+      s.p = p;
+      s.va0 = va;
       if (left < run) run = left;
       s.bytes = e.bytes;
       s.view = e.view;
@@ -129,7 +144,12 @@ export function storeRunOp(k: VK, s: RunSite, v: Rv, next: number): Op | undefin
 
 /** `p[i]` of the load kind numbered lk (hotops' LOAD_KINDS) inside a run. */
 function siteValue(s: RunSite, lk: number, f: CFrame): Value {
-  const o = s.off + (f.regs[s.index] as number) * s.scale;
+  return siteValueAt(s, lk, f.regs[s.index] as number);
+}
+
+/** `p[i]` of the load kind numbered lk for the counter value i. */
+export function siteValueAt(s: RunSite, lk: number, i: number): Value {
+  const o = s.off + i * s.scale;
   switch (lk) {
     case 0: return (s.bytes[o] << 24) >> 24;
     case 1: return s.bytes[o];

@@ -9,6 +9,7 @@ import { HoistPlan, PointerCell } from '../../engine/lang/hoist';
 import type { Cpu } from '../../engine/machine/cpu';
 import type { Counter } from '../../engine/lang/fuse';
 import { PageRunPlan, RunSite } from '../../engine/lang/pagerun';
+import { fissionLegal, separable } from '../../engine/lang/fission';
 import { Tlb } from '../../engine/machine/tlb';
 
 /** Output and steps of a program, with fusion (the default) or with every statement its own op. */
@@ -19,6 +20,14 @@ function outcome(src: string, plain: boolean): { stdout: string; steps: number }
   const r = s.runToEnd();
   assert.equal(r.programs[0].exitCode, 0, r.programs[0].stderr);
   return { stdout: r.programs[0].stdout, steps: r.steps };
+}
+
+/** Output, exit code and steps of a program that may end by a signal's handler. */
+function endingOf(src: string, plain: boolean): { stdout: string; exit: number | null; steps: number } {
+  const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+  if (plain) s.kernel.exec.stmtProbe = () => undefined;
+  const r = s.runToEnd();
+  return { stdout: r.programs[0].stdout, exit: r.programs[0].exitCode, steps: r.steps };
 }
 
 /** The same for a driver: its dmesg text and the steps. */
@@ -404,20 +413,14 @@ int main(void)
 	printf("%d\\n", s);
 	return 0;
 }`;
-    const runIt = (plain: boolean) => {
-      const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
-      if (plain) s.kernel.exec.stmtProbe = () => undefined;
-      const r = s.runToEnd();
-      return { stdout: r.programs[0].stdout, exit: r.programs[0].exitCode, steps: r.steps };
-    };
-    const fused = runIt(false);
+    const fused = endingOf(src, false);
     assert.deepEqual(fused, { stdout: 'SIGFPE\n', exit: 3, steps: fused.steps });
-    assert.deepEqual(fused, runIt(true));
+    assert.deepEqual(fused, endingOf(src, true));
   });
 
   describe('page runs', () => {
     /** Counts the page runs started (and refused) while f runs. */
-    function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number; loops: number } {
+    function countingRuns<T>(f: () => T): { value: T; runs: number; refusals: number; loops: number; split: number } {
       const start = PageRunPlan.prototype.start;
       let runs = 0;
       let refusals = 0;
@@ -431,7 +434,8 @@ int main(void)
         return k;
       };
       try {
-        return { value: f(), runs, refusals, loops: loops.size };
+        const value = f();
+        return { value, runs, refusals, loops: loops.size, split: [...loops].reduce((n, l) => n + l.splitRuns, 0) };
       } finally {
         PageRunPlan.prototype.start = start;
       }
@@ -530,6 +534,74 @@ int main(void)
       assert.ok(fused.runs > 40, `${fused.runs} runs`);
     });
 
+    it('op by op (fission) only where no op sees another op\'s later effects: same output as gcc -O0, same steps', () => {
+      const src = `${USER_PRELUDE}
+int main(void)
+{
+	unsigned char *p = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *q = p - 1, *r = p + 1, *t = p + 30000, *u = p + 35000;
+	long s = 0, x = 0;
+	int i, last = 0;
+	for (i = 0; i < 30000; i++)
+		p[i] = i * 13;
+	/* A store to the element a later iteration loads: fission would read it too early. */
+	for (i = 1; i < 30000; i++) {
+		q[i] = p[i] + 1;
+		s += p[i];
+	}
+	/* A store to the element an earlier iteration loaded. */
+	for (i = 0; i < 30000; i++) {
+		r[i] = i;
+		s += p[i];
+	}
+	/* A register one op writes and the next reads. */
+	for (i = 0; i < 20000; i++) {
+		x = p[i] * 3;
+		t[i] = x;
+	}
+	/* Independent ops: a register written alone, a store, a sum. */
+	for (i = 0; i < 25000; i++) {
+		last = p[i];
+		u[i] = i ^ 7;
+		s += u[i];
+	}
+	printf("%ld %ld %d %d %d\\n", s, x, last, p[12345], p[40000]);
+	return 0;
+}
+`;
+      const fused = countingRuns(() => outcome(src, false));
+      const plain = countingRuns(() => outcome(src, true));
+      assert.equal(fused.value.stdout, '10824411 90 166 56 143\n');
+      assert.deepEqual(fused.value, plain.value);
+      // The first and the last loop (and the fill loops) go op by op; the overlapping stores and
+      // the register passed between ops run iteration by iteration.
+      assert.ok(fused.split >= 10, `${fused.split} split runs`);
+      assert.ok(fused.runs > fused.split + 10, `${fused.runs} runs, ${fused.split} split`);
+    });
+
+    it('never let the counter wrap inside a run: past INT_MAX the access is elsewhere (here unmapped)', () => {
+      const src = `${USER_PRELUDE}
+#include <signal.h>
+static void on_segv(int sig) { printf("SIGSEGV\\n"); exit(4); }
+int main(void)
+{
+	char *buf = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = buf - 2147483640L;
+	long s = 0;
+	int i;
+	signal(SIGSEGV, on_segv);
+	for (i = 2147483640; i != -2147483646; i++) {
+		p[i] = 1;
+		s += p[i];
+	}
+	printf("%ld\\n", s);
+	return 0;
+}`;
+      const fused = endingOf(src, false);
+      assert.deepEqual(fused, { stdout: 'SIGSEGV\n', exit: 4, steps: fused.steps });
+      assert.deepEqual(fused, endingOf(src, true));
+    });
+
     it('leave the TLB as plain ops leave it, also when two accesses share a TLB set and take turns in it', () => {
       // p and q are 256 pages apart: their pages share every set, so one of them is always the
       // older way and runs are refused; r walks its own pages.
@@ -564,6 +636,34 @@ int main(void)
       const fused = runIt(false);
       assert.deepEqual(fused.value, runIt(true).value);
       assert.ok(fused.runs > 100, `${fused.runs} runs`);
+    });
+
+    it('fission rules: registers passed between ops, traps, and accesses that overlap across iterations', () => {
+      const op = (reads: number[], writes: number[], trapFree = true) => ({ reads, writes, trapFree });
+      // Slot 0 is the counter.
+      assert.equal(fissionLegal([op([0, 1], []), op([2, 0], [2])], 0), true);
+      assert.equal(fissionLegal([op([0], [3]), op([3], [])], 0), false, 'a register one op writes and a later one reads');
+      assert.equal(fissionLegal([op([3], []), op([], [3])], 0), false, 'a register one op reads and a later one writes');
+      assert.equal(fissionLegal([op([0], [3]), op([], [3])], 0), false, 'two ops writing one register');
+      assert.equal(fissionLegal([op([0], [], false), op([], [4])], 0), false, 'an op that may trap');
+      assert.equal(fissionLegal([op([0], [0])], 0), false, 'an op writing the counter');
+      const site = (opIndex: number, p: number, scale: number, sizeBytes: number, write: boolean) => {
+        const s = new RunSite(1, 0, scale, sizeBytes, write);
+        s.op = opIndex;
+        s.p = p;
+        s.va0 = p;
+        return s;
+      };
+      // The same element at every iteration (the bench's buf[i] = v; s += buf[i]).
+      assert.equal(separable([site(0, 0x1000, 1, 1, true), site(1, 0x1000, 1, 1, false)], 100, 1), true);
+      // One element further on: the store reaches what a later iteration loads.
+      assert.equal(separable([site(0, 0x1000, 1, 1, true), site(1, 0x1001, 1, 1, false)], 100, 1), false);
+      assert.equal(separable([site(0, 0x1000, 1, 1, true), site(1, 0x1001, 1, 1, false)], 1, 1), true);
+      // The same pointer seen as ints and as chars: not the same element.
+      assert.equal(separable([site(0, 0x1000, 4, 4, true), site(1, 0x1000, 1, 1, false)], 100, 1), false);
+      // Disjoint ranges, counting down; two loads never conflict.
+      assert.equal(separable([site(0, 0x2000, 8, 8, true), site(1, 0x1000, 8, 8, false)], 0x200, -1), true);
+      assert.equal(separable([site(0, 0x1000, 1, 1, false), site(1, 0x1001, 1, 1, false)], 100, 1), true);
     });
 
     it('start: how many iterations stay in the page, and a page refused twice is skipped', () => {
