@@ -180,27 +180,27 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
             }
           }
         }
-        // A page run's iterations get their own copy of the loop below: its call sites then
-        // meet only page-run ops and V8 inlines them (sharing one loop with the plain ops, whose
-        // sites have seen every program's ops, measured driver 6.2e7 -> 1.0e8 it/s apart).
         if (ops !== body && kernels !== undefined && count > 1) {
           // Op by op (fission.ts): each op runs the whole run in its own loop.
           const i0 = regs[slot] as number;
           const left = remaining(i0, boundReg >= 0 ? (regs[boundReg] as number) : boundValue);
-          const n = count < left ? count : left;
-          const after = i0 + n * delta;
-          if (after === (after | 0) && separable(plan!.sites, n, delta)) {
-            for (let k = 0; k < kernels.length; k++) kernels[k](f, slot, i0, delta, n);
+          const iters = count < left ? count : left;
+          const after = i0 + iters * delta;
+          if (after === (after | 0) && separable(plan!.sites, iters, delta)) {
+            for (let k = 0; k < kernels.length; k++) kernels[k](f, slot, i0, delta, iters);
             plan!.splitRuns++;
             regs[slot] = after;
-            steps += n * perIter;
-            if (n === left) {
+            steps += iters * perIter;
+            if (iters === left) {
               exec.steps = steps;
               return exit;
             }
             continue;
           }
         }
+        // A page run's iterations get their own copy of the loop below: its call sites then
+        // meet only page-run ops and V8 inlines them (sharing one loop with the plain ops, whose
+        // sites have seen every program's ops, measured driver 6.2e7 -> 1.0e8 it/s apart).
         if (ops !== body) {
           const r0 = ops[0];
           const r1 = ops[1];
