@@ -82,12 +82,15 @@ function scratchDir(): string {
   return workDir;
 }
 
-/** gcc -O0 and a native run, with a time limit (some random programs loop for minutes). */
-export function runNative(source: string, timeoutMs = 2000): NativeRun {
+/**
+ * gcc -O0 and a native run, with a time limit (some random programs loop for minutes); `gccArgs`
+ * are added to the compile (csmith's include directory by default).
+ */
+export function runNative(source: string, timeoutMs = 2000, gccArgs: readonly string[] = [`-I${csmithIncludeDir()}`]): NativeRun {
   const c = join(scratchDir(), 'p.c');
   const exe = join(scratchDir(), 'p');
   writeFileSync(c, source);
-  const cc = spawnSync('gcc', ['-O0', '-w', `-I${csmithIncludeDir()}`, '-o', exe, c], { encoding: 'utf8' });
+  const cc = spawnSync('gcc', ['-O0', '-w', ...gccArgs, '-o', exe, c], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   const run = spawnSync(exe, [], { encoding: 'latin1', timeout: timeoutMs });
   return { stdout: run.stdout ?? '', finished: run.status === 0 && run.signal === null };

@@ -1,0 +1,35 @@
+/**
+ * One generated loop program (gen.ts) run by gcc -O0 natively and by kmemlab: the outputs must
+ * agree, and with `plain` also kmemlab's fused run and its plain-op run (the same steps).
+ */
+import { runNative } from '../csmith/harness';
+import { makeSession } from '../helpers/run';
+import { loopProgram } from './gen';
+
+/** What C leaves open, pinned the way kmemlab's machine does it. */
+const GCC_ARGS = ['-fwrapv', '-fno-strict-aliasing'];
+
+export type LoopVerdict = { seed: number; ok: true } | { seed: number; ok: false; why: string; source: string };
+
+function kmemlab(source: string, plain: boolean): { stdout: string; steps: number; problem?: string } {
+  const s = makeSession({ programs: { 'p.c': source }, maxSteps: 5e8 });
+  // A statement probe makes every loop run as plain ops.
+  if (plain) s.kernel.exec.stmtProbe = () => undefined;
+  const r = s.runToEnd();
+  const p = r.programs[0];
+  const problem = r.stepLimit ? 'step limit' : p.signal ? `killed by ${p.signal}` : p.exitCode !== 0 ? `exit status ${p.exitCode}` : undefined;
+  return { stdout: p.stdout, steps: r.steps, problem };
+}
+
+export function checkLoopSeed(seed: number, plain: boolean): LoopVerdict {
+  const source = loopProgram(seed);
+  const native = runNative(source, 5000, GCC_ARGS);
+  if (!native.finished) return { seed, ok: false, why: 'the native run did not finish', source };
+  const fused = kmemlab(source, false);
+  if (fused.problem || fused.stdout !== native.stdout) return { seed, ok: false, why: `gcc printed ${JSON.stringify(native.stdout)}, kmemlab ${JSON.stringify(fused.stdout)}${fused.problem ? ` (${fused.problem})` : ''}`, source };
+  if (plain) {
+    const p = kmemlab(source, true);
+    if (p.stdout !== fused.stdout || p.steps !== fused.steps) return { seed, ok: false, why: `plain ops printed ${JSON.stringify(p.stdout)} in ${p.steps} steps, fused ${fused.steps}`, source };
+  }
+  return { seed, ok: true };
+}
