@@ -11,24 +11,32 @@ const GCC_ARGS = ['-fwrapv', '-fno-strict-aliasing'];
 
 export type LoopVerdict = { seed: number; ok: true } | { seed: number; ok: false; why: string; source: string };
 
-function kmemlab(source: string, plain: boolean): { stdout: string; steps: number; problem?: string } {
-  const s = makeSession({ programs: { 'p.c': source }, maxSteps: 5e8 });
+/** The output of a program, or the dmesg lines of a driver (its pr_info line). */
+function kmemlab(source: string, kernel: boolean, plain: boolean): { stdout: string; steps: number; problem?: string } {
+  const s = makeSession({ [kernel ? 'drivers' : 'programs']: { 'p.c': source }, maxSteps: 5e8 });
   // A statement probe makes every loop run as plain ops.
   if (plain) s.kernel.exec.stmtProbe = () => undefined;
   const r = s.runToEnd();
+  if (kernel) {
+    // The driver's line among the boot messages: the numbers it prints.
+    const line = r.dmesg.map((d) => d.text).find((t) => /^-?\d+ -?\d+ -?\d+ -?\d+ \d+\n?$/.test(t)) ?? '(no line)';
+    const problem = r.stepLimit ? 'step limit' : r.oops.length ? `oops: ${r.oops[0].text.split('\n')[0]}` : undefined;
+    return { stdout: line.endsWith('\n') ? line : `${line}\n`, steps: r.steps, problem };
+  }
   const p = r.programs[0];
   const problem = r.stepLimit ? 'step limit' : p.signal ? `killed by ${p.signal}` : p.exitCode !== 0 ? `exit status ${p.exitCode}` : undefined;
   return { stdout: p.stdout, steps: r.steps, problem };
 }
 
-export function checkLoopSeed(seed: number, plain: boolean): LoopVerdict {
-  const source = loopProgram(seed);
-  const native = runNative(source, 5000, GCC_ARGS);
+/** One seed as a user program, or (`kernel`) as a driver. */
+export function checkLoopSeed(seed: number, plain: boolean, kernel = false): LoopVerdict {
+  const source = loopProgram(seed, kernel);
+  const native = runNative(kernel ? loopProgram(seed, true, true) : source, 5000, GCC_ARGS);
   if (!native.finished) return { seed, ok: false, why: 'the native run did not finish', source };
-  const fused = kmemlab(source, false);
+  const fused = kmemlab(source, kernel, false);
   if (fused.problem || fused.stdout !== native.stdout) return { seed, ok: false, why: `gcc printed ${JSON.stringify(native.stdout)}, kmemlab ${JSON.stringify(fused.stdout)}${fused.problem ? ` (${fused.problem})` : ''}`, source };
   if (plain) {
-    const p = kmemlab(source, true);
+    const p = kmemlab(source, kernel, true);
     if (p.stdout !== fused.stdout || p.steps !== fused.steps) return { seed, ok: false, why: `plain ops printed ${JSON.stringify(p.stdout)} in ${p.steps} steps, fused ${fused.steps}`, source };
   }
   return { seed, ok: true };

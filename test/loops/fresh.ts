@@ -1,6 +1,6 @@
 /**
- * Runs N generated loop programs (gen.ts) through gcc and kmemlab, fused and plain, and prints
- * every seed that disagrees (scripts/loopfuzz.sh).
+ * Runs N generated loop programs (gen.ts), each as a user program and as a driver, through gcc
+ * and kmemlab, fused and plain, and prints every seed that disagrees (scripts/loopfuzz.sh).
  *
  *   node out/test/loops/fresh.js N [--from SEED]
  */
@@ -18,14 +18,16 @@ function main(argv: string[]): number {
   console.log(`loop programs: seeds ${from}..${from + count - 1}`);
   const bad: number[] = [];
   for (let seed = from; seed < from + count; seed++) {
-    const v = checkLoopSeed(seed, true);
-    if (!v.ok) {
-      bad.push(seed);
-      console.log(`  ${seed}: MISMATCH ${v.why}`);
+    for (const kernel of [false, true]) {
+      const v = checkLoopSeed(seed, true, kernel);
+      if (!v.ok) {
+        bad.push(seed);
+        console.log(`  ${seed}${kernel ? ' (driver)' : ''}: MISMATCH ${v.why}`);
+      }
     }
   }
   cleanup();
-  console.log(`${count - bad.length} agree, ${bad.length} disagree${bad.length ? `: ${bad.join(' ')}` : ''}`);
+  console.log(`${count} seeds, ${bad.length} disagreeing${bad.length ? `: ${bad.join(' ')}` : ''}`);
   return bad.length ? 1 : 0;
 }
 

@@ -36,7 +36,12 @@ interface Ptr {
   global: boolean;
 }
 
-export function loopProgram(seed: number): string {
+/**
+ * The program of a seed: a user program, or (`kernel`) a driver doing the same in its init over
+ * a vmalloc'd buffer, without doubles, printing with pr_info — and for gcc (`native`), the same
+ * loops in a user program printing exactly the driver's line.
+ */
+export function loopProgram(seed: number, kernel = false, native = false): string {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -60,7 +65,7 @@ export function loopProgram(seed: number): string {
     ptrs.push({ name, type, global });
   }
   const dptrs: string[] = [];
-  for (let k = 0; k < int(1, 2); k++) {
+  for (let k = 0; k < (kernel ? 0 : int(1, 2)); k++) {
     const off = INT_REGION + 8 * int(0, (DOUBLE_REGION - MAX_COUNT * 8) / 8 - 1);
     decls.push(`\tdouble *q${k} = (double *)(m + ${off});`);
     dptrs.push(`q${k}`);
@@ -74,16 +79,15 @@ export function loopProgram(seed: number): string {
     return `(${iexpr(depth - 1)} ${op} ${iexpr(depth - 1)})`;
   };
   const dexpr = (): string => pick([() => `${pick(dptrs)}[i] * 0.5`, () => `i * 0.25`, () => `${pick(dptrs)}[i] + ${int(0, 9)}.5`, () => `(double)${iexpr(1)}`])();
-  const statement = (): string =>
-    pick([
-      () => `${pick(ptrs).name}[i] = ${iexpr(2)};`,
-      () => `${pick(dptrs)}[i] = ${dexpr()};`,
-      () => `${pick(['s0', 's1'])} ${pick(['+=', '-='])} ${pick(ptrs).name}[i];`,
-      () => `${pick(['t0', 't1'])} ${pick(['+=', '-='])} ${pick(ptrs).name}[i];`,
-      () => `${pick(['s0', 's1'])} += ${iexpr(2)};`,
-      () => `${pick(['t0', 't1'])} = ${iexpr(2)};`,
-      () => `d0 += ${pick(dptrs)}[i];`,
-    ])();
+  const integer = [
+    () => `${pick(ptrs).name}[i] = ${iexpr(2)};`,
+    () => `${pick(['s0', 's1'])} ${pick(['+=', '-='])} ${pick(ptrs).name}[i];`,
+    () => `${pick(['t0', 't1'])} ${pick(['+=', '-='])} ${pick(ptrs).name}[i];`,
+    () => `${pick(['s0', 's1'])} += ${iexpr(2)};`,
+    () => `${pick(['t0', 't1'])} = ${iexpr(2)};`,
+  ];
+  const floating = [() => `${pick(dptrs)}[i] = ${dexpr()};`, () => `d0 += ${pick(dptrs)}[i];`];
+  const statement = (): string => pick(kernel ? integer : [...integer, ...floating])();
 
   const loops: string[] = [];
   for (let k = 0; k < int(3, 6); k++) {
@@ -100,26 +104,60 @@ export function loopProgram(seed: number): string {
     loops.push(`\t${head} {\n${body.map((s) => `\t\t${s}\n`).join('')}\t}`);
   }
 
-  return `#include <stdio.h>
+  const size = kernel ? INT_REGION : INT_REGION + DOUBLE_REGION;
+  const fill = [`\tfor (i = 0; i < ${INT_REGION}; i++)\n\t\tm[i] = i * 7 + 3;`];
+  if (!kernel) fill.push(`\tfor (i = 0; i < ${DOUBLE_REGION / 8}; i++)\n\t\t((double *)(m + ${INT_REGION}))[i] = i * 0.125;`);
+  const vars = `\tlong s0 = 0, s1 = 0;
+\tint t0 = 1, t1 = 2, i;
+${kernel ? '' : '\tdouble d0 = 0;\n'}\tunsigned long h = 0;
+${decls.join('\n')}
+${fill.join('\n')}
+${loops.join('\n')}
+\tfor (i = 0; i < ${size}; i++)
+\t\th = h * 31 + m[i];`;
+  if (!kernel) {
+    return `#include <stdio.h>
 #include <sys/mman.h>
 ${globals.join('\n')}
 int main(void)
 {
-	unsigned char *m = mmap(0, ${INT_REGION + DOUBLE_REGION}, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long s0 = 0, s1 = 0;
-	int t0 = 1, t1 = 2, i;
-	double d0 = 0;
-	unsigned long h = 0;
-${decls.join('\n')}
-	for (i = 0; i < ${INT_REGION}; i++)
-		m[i] = i * 7 + 3;
-	for (i = 0; i < ${DOUBLE_REGION / 8}; i++)
-		((double *)(m + ${INT_REGION}))[i] = i * 0.125;
-${loops.join('\n')}
-	for (i = 0; i < ${INT_REGION + DOUBLE_REGION}; i++)
-		h = h * 31 + m[i];
-	printf("%ld %ld %d %d %.4f %lu\\n", s0, s1, t0, t1, d0, h);
-	return 0;
+\tunsigned char *m = mmap(0, ${size}, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+${vars}
+\tprintf("%ld %ld %d %d %.4f %lu\\n", s0, s1, t0, t1, d0, h);
+\treturn 0;
 }
+`;
+  }
+  const line = '"%ld %ld %d %d %lu\\n", s0, s1, t0, t1, h';
+  if (native) {
+    return `#include <stdio.h>
+#include <stdlib.h>
+${globals.join('\n')}
+int main(void)
+{
+\tunsigned char *m = malloc(${size});
+${vars}
+\tprintf(${line});
+\treturn 0;
+}
+`;
+  }
+  return `#include <linux/module.h>
+#include <linux/vmalloc.h>
+${globals.join('\n')}
+static int __init loops_init(void)
+{
+\tunsigned char *m = vmalloc(${size});
+${vars}
+\tpr_info(${line});
+\tvfree(m);
+\treturn 0;
+}
+static void __exit loops_exit(void)
+{
+}
+module_init(loops_init);
+module_exit(loops_exit);
+MODULE_LICENSE("GPL");
 `;
 }

@@ -20,4 +20,11 @@ describe('random loop programs agree with gcc -O0 and with plain ops', function 
       if (!v.ok) assert.fail(`seed ${seed}: ${v.why}\n${v.source}`);
     });
   }
+  // The same kind of loops in a driver over vmalloc'd memory (kernel mode, hoisted globals).
+  for (let seed = 1; seed <= 20; seed++) {
+    it(`seed ${seed} as a driver`, () => {
+      const v = checkLoopSeed(seed, seed % 4 === 0, true);
+      if (!v.ok) assert.fail(`seed ${seed} (driver): ${v.why}\n${v.source}`);
+    });
+  }
 });
