@@ -116,6 +116,15 @@ function firstBadByte(g: Uint8Array, off: number, n: number): number {
   return -1;
 }
 
+/** The last byte of [off, off + n) that is not accessible, or -1. */
+function lastBadByte(g: Uint8Array, off: number, n: number): number {
+  for (let at = off + n - 1; at >= off; at--) {
+    const v = g[at >> 3];
+    if (v !== 0 && !(v < KASAN_GRANULE_BYTES && (at & 7) < v)) return at;
+  }
+  return -1;
+}
+
 /** The bug type KASAN names after the shadow value of the first bad byte. */
 export function bugKind(shadow: number): string {
   switch (shadow) {
@@ -396,6 +405,20 @@ export class Kasan {
   // ---- checking accesses ------------------------------------------------------------------------
 
   /** The CPU's hook (bound once): a kernel-mode access to [va, va+n) lands in a frame with poison. */
+  /**
+   * How many bytes of [pa, pa + n) (one frame), from its start or (fromEnd) from its end, are
+   * accessible: checkAccess would report nothing there (a page run over a kmalloc'd buffer
+   * runs over those bytes without asking at each access).
+   */
+  readonly cleanBytes = (pa: number, n: number, fromEnd: boolean): number => {
+    const s = this.shadow[Math.floor(pa / PAGE_SIZE)];
+    if (s === undefined) return n;
+    const off = pa & 4095;
+    const bad = fromEnd ? lastBadByte(s.granules, off, n) : firstBadByte(s.granules, off, n);
+    if (bad < 0) return n;
+    return fromEnd ? off + n - 1 - bad : bad - off;
+  };
+
   readonly checkAccess = (va: number, pa: number, sizeBytes: number, write: boolean): void => {
     const s = this.shadow[Math.floor(pa / PAGE_SIZE)];
     if (s === undefined) return;

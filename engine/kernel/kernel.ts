@@ -160,6 +160,7 @@ export class Kernel implements ExecHost {
     this.kasan = new Kasan(this);
     this.pages.onAlloc = (pfn, pageCount) => this.kasan.pagesAllocated(pfn, pageCount);
     this.cpu.onPoisonedAccess = this.kasan.checkAccess;
+    this.cpu.onPoisonedRange = this.kasan.cleanBytes;
     this.bootMemory();
     this.slab = new Slab(this);
     this.vmalloc = new Vmalloc(this);

@@ -407,9 +407,36 @@ class FnCompiler {
     this.runLoadsFailed = false;
     try {
       const v = this.value(e);
+      // Loads under ?:, && or || happen on some iterations only (pagerun.ts counts on the others).
+      if (this.loadsUnderCondition(e, false)) for (const s of sites) s.conditional = true;
       return this.runLoadsFailed ? undefined : { v, sites };
     } finally {
       this.runLoads = undefined;
+    }
+  }
+
+  /** Does e load memory inside an operand that is evaluated only on some paths? */
+  private loadsUnderCondition(e: CExpr, under: boolean): boolean {
+    switch (e.k) {
+      case 'deref':
+        return under;
+      case 'unary':
+      case 'cast':
+      case 'builtin':
+        return this.loadsUnderCondition(e.e, under);
+      case 'binary':
+      case 'cmp':
+      case 'ptrdiff':
+        return this.loadsUnderCondition(e.l, under) || this.loadsUnderCondition(e.r, under);
+      case 'logand':
+      case 'logor':
+        return this.loadsUnderCondition(e.l, under) || this.loadsUnderCondition(e.r, true);
+      case 'cond':
+        return this.loadsUnderCondition(e.c, under) || this.loadsUnderCondition(e.t, true) || this.loadsUnderCondition(e.f, true);
+      case 'ptradd':
+        return this.loadsUnderCondition(e.p, under) || this.loadsUnderCondition(e.i, under);
+      default:
+        return false;
     }
   }
 

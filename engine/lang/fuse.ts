@@ -169,7 +169,7 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
             if (count > plainLeft) count = plainLeft;
             plainLeft -= count;
           } else {
-            const k = plan.start(regs);
+            const k = plan.start(regs, kernels !== undefined);
             if (k > 0) {
               ops = run!.body;
               if (count > k) count = k;
@@ -189,6 +189,7 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
           if (after === (after | 0) && separable(plan!.sites, iters, delta)) {
             for (let k = 0; k < kernels.length; k++) kernels[k](f, slot, i0, delta, iters);
             plan!.splitRuns++;
+            if (plan!.checkedAccesses !== 0) plan!.ranChecked(iters);
             regs[slot] = after;
             steps += iters * perIter;
             if (iters === left) {
@@ -198,6 +199,9 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
             continue;
           }
         }
+        // Accesses to checked frames are only run op by op (which counts their TLB hits); the
+        // plain ops take this run otherwise.
+        if (ops !== body && plan!.checkedAccesses !== 0) ops = body;
         // A page run's iterations get their own copy of the loop below: its call sites then
         // meet only page-run ops and V8 inlines them (sharing one loop with the plain ops, whose
         // sites have seen every program's ops, measured driver 6.2e7 -> 1.0e8 it/s apart).

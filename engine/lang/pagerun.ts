@@ -40,6 +40,8 @@ export class RunSite {
   va0 = 0;
   /** Which op of the loop body makes the access (its index). */
   op = -1;
+  /** The access happens only on some iterations (it sits under ?:, && or ||). */
+  conditional = false;
   constructor(
     readonly base: number | PointerCell,
     readonly index: number,
@@ -61,6 +63,12 @@ export interface RunForm {
 export class PageRunPlan {
   /** Runs that went op by op (fission.ts), for the tests. */
   splitRuns = 0;
+  /**
+   * Accesses per iteration of the current run that land in frames the memory checker watches
+   * (KASAN-poisoned, kernel mode). Only op-by-op runs may have them: they know how many
+   * iterations ran and count the TLB hits those accesses make (ranChecked).
+   */
+  checkedAccesses = 0;
 
   constructor(
     private readonly cpu: Cpu,
@@ -73,9 +81,11 @@ export class PageRunPlan {
   /**
    * How many iterations from the current counter keep every access a fast-path hit inside its
    * page (> 0, the sites then point at their frames); otherwise minus the number of iterations
-   * to run as plain ops before asking again.
+   * to run as plain ops before asking again. With `checked`, an access may also land in a frame
+   * the memory checker watches, for as many iterations as the checker would find nothing to
+   * report (its answer for each of them would be "fine", with no effect but the TLB hit).
    */
-  start(regs: Value[]): number {
+  start(regs: Value[], checked: boolean): number {
     const i = regs[this.counterSlot];
     if (typeof i !== 'number') return -1;
     const slots = this.cpu.tlb.entries;
@@ -83,6 +93,7 @@ export class PageRunPlan {
     // The run's counter values must not wrap: past INT_MAX the plain loop's i is INT_MIN, and
     // its accesses are nowhere near the pages checked here.
     let run = this.delta > 0 ? 0x7fffffff - i + 1 : i + 0x80000000 + 1;
+    this.checkedAccesses = 0;
     for (const s of this.sites) {
       let p: Value;
       if (typeof s.base === 'number') p = regs[s.base];
@@ -103,7 +114,12 @@ export class PageRunPlan {
       const inPage = va - vpn * PAGE;
       const left = this.delta > 0 ? Math.floor((PAGE - s.sizeBytes - inPage) / s.scale) + 1 : Math.floor(inPage / s.scale) + 1;
       const e = slots[vpn & 255];
-      if (inPage + s.sizeBytes > PAGE || e.vpn !== vpn || ((s.write ? e.writeFast : e.readFast) & mode) === 0) {
+      let fine = left;
+      if (checked && e.vpn === vpn && (s.write ? e.checkedWrite : e.checkedRead) && !s.conditional && inPage + s.sizeBytes <= PAGE) {
+        fine = this.cleanIterations(s, e.pfn * PAGE + inPage, left);
+        this.checkedAccesses++;
+      } else if (inPage + s.sizeBytes > PAGE || e.vpn !== vpn || ((s.write ? e.writeFast : e.readFast) & mode) === 0) fine = 0;
+      if (fine <= 0) {
         // Often one plain access fills the TLB or sets the dirty bit; a page refused twice
         // (watched, poisoned, sharing its TLB set with another access's page) is left to the
         // plain ops until the access leaves it.
@@ -114,12 +130,31 @@ export class PageRunPlan {
       s.refusedVpn = NaN;
       s.p = p;
       s.va0 = va;
-      if (left < run) run = left;
+      if (fine < run) run = fine;
       s.bytes = e.bytes;
       s.view = e.view;
       s.off = inPage - i * s.scale;
     }
     return run;
+  }
+
+  /**
+   * Of the next `left` accesses of s (the first at physical address pa), how many in a row the
+   * memory checker lets through: the clean bytes from the first access onwards (downwards when
+   * the counter falls).
+   */
+  private cleanIterations(s: RunSite, pa: number, left: number): number {
+    const clean = this.cpu.onPoisonedRange;
+    if (clean === undefined) return 0;
+    const spanBytes = (left - 1) * s.scale + s.sizeBytes;
+    const up = this.delta > 0;
+    const bytes = up ? clean(pa, spanBytes, false) : clean(pa + s.sizeBytes - spanBytes, spanBytes, true);
+    return bytes < s.sizeBytes ? 0 : Math.floor((bytes - s.sizeBytes) / s.scale) + 1;
+  }
+
+  /** `iterations` of the current run went by: its checked accesses were TLB hits (checkedHit). */
+  ranChecked(iterations: number): void {
+    this.cpu.tlb.stats.hits += iterations * this.checkedAccesses;
   }
 }
 

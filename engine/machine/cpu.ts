@@ -50,6 +50,11 @@ export class Cpu {
   onStaleUse: StaleUseHook | undefined;
   onDataWrite: DataWriteHook | undefined;
   onPoisonedAccess: PoisonedAccessHook | undefined;
+  /**
+   * How many bytes of [pa, pa + sizeBytes) (one frame), from its start or (fromEnd) from its
+   * end, the checker behind onPoisonedAccess would let through without doing anything.
+   */
+  onPoisonedRange: ((pa: number, sizeBytes: number, fromEnd: boolean) => number) | undefined;
   /** Frames holding values a running fused loop read once (readHoisted), and what undoes that. */
   private hoistedFrames: number[] = [];
   private unhoist: (() => void) | undefined;

@@ -425,8 +425,8 @@ int main(void)
       let runs = 0;
       let refusals = 0;
       const loops = new Set<PageRunPlan>();
-      PageRunPlan.prototype.start = function (this: PageRunPlan, regs) {
-        const k = start.call(this, regs);
+      PageRunPlan.prototype.start = function (this: PageRunPlan, regs, checked) {
+        const k = start.call(this, regs, checked);
         if (k > 0) {
           runs++;
           loops.add(this);
@@ -602,6 +602,72 @@ int main(void)
       assert.deepEqual(fused, endingOf(src, true));
     });
 
+    it('over kmalloc\'d objects (KASAN-checked pages): runs stop before the first bad byte; reports, dmesg, steps and TLB counts as plain ops', () => {
+      const driver = `#include <linux/module.h>
+#include <linux/slab.h>
+static int __init t_init(void)
+{
+	int i, r;
+	long s = 0;
+	char *a, *b;
+	for (r = 0; r < 50; r++) {
+		a = kmalloc(200, GFP_KERNEL);
+		b = kmalloc(64, GFP_KERNEL);
+		for (i = 0; i < 200; i++)
+			a[i] = i + r;
+		for (i = 63; i >= 0; i--) {
+			b[i] = a[i] + 1;
+			s += b[i];
+		}
+		for (i = 0; i < 200; i++)
+			s += (i & 1) ? a[i] : 1;
+		kfree(a);
+		kfree(b);
+	}
+	a = kmalloc(40, GFP_KERNEL);
+	for (i = 0; i < 40; i++)
+		a[i] = i;
+	kfree(a);
+	for (i = 39; i >= 30; i--)
+		s += a[i];
+	b = kmalloc(16, GFP_KERNEL);
+	for (i = 0; i < 20; i++)
+		b[i] = 1;
+	for (i = 0; i < 16; i++)
+		s += b[i];
+	pr_info("sum %ld\\n", s);
+	kfree(b);
+	return 0;
+}
+module_init(t_init);
+MODULE_LICENSE("GPL");
+`;
+      const runIt = (plain: boolean) =>
+        countingRuns(() => {
+          const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
+          if (plain) s.kernel.exec.stmtProbe = () => undefined;
+          const r = s.runToEnd();
+          const tlb = s.kernel.cpu.tlb;
+          return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
+        });
+      const rc = PageRunPlan.prototype.ranChecked;
+      let checkedIterations = 0;
+      PageRunPlan.prototype.ranChecked = function (this: PageRunPlan, n: number) {
+        checkedIterations += n;
+        rc.call(this, n);
+      };
+      try {
+        const fused = runIt(false);
+        assert.match(fused.value.text, /BUG: KASAN: use-after-free in t_init/);
+        assert.match(fused.value.text, /BUG: KASAN: slab-out-of-bounds in t_init/);
+        assert.deepEqual(fused.value, runIt(true).value);
+        // 50 * (200 + 64) iterations and the 40-byte fill ran over checked pages op by op.
+        assert.ok(checkedIterations >= 50 * 264, `${checkedIterations} checked iterations`);
+      } finally {
+        PageRunPlan.prototype.ranChecked = rc;
+      }
+    });
+
     it('leave the TLB as plain ops leave it, also when two accesses share a TLB set and take turns in it', () => {
       // p and q are 256 pages apart: their pages share every set, so one of them is always the
       // older way and runs are refused; r walks its own pages.
@@ -678,23 +744,23 @@ int main(void)
       const up = new PageRunPlan(cpu, 2, [site], 0, 1);
       const down = new PageRunPlan(cpu, 2, [site], 0, -1);
       // Not in the TLB: one plain iteration, then asks again; a second refusal skips the page.
-      assert.equal(up.start([0, base]), -1);
-      assert.equal(up.start([1, base]), -1023);
+      assert.equal(up.start([0, base], false), -1);
+      assert.equal(up.start([1, base], false), -1023);
       fillPage(base / 4096, true);
-      assert.equal(up.start([0, base]), 1024);
+      assert.equal(up.start([0, base], false), 1024);
       assert.equal(site.off, 0);
-      assert.equal(up.start([1000, base]), 24);
+      assert.equal(up.start([1000, base], false), 24);
       assert.equal(site.off + 1000 * 4, 4000);
-      assert.equal(down.start([1000, base]), 1001);
+      assert.equal(down.start([1000, base], false), 1001);
       // An int at 4094 straddles the page: refused.
-      assert.equal(up.start([0, base + 4094]), -1);
+      assert.equal(up.start([0, base + 4094], false), -1);
       // Read-only page: stores are refused (the same page twice for this site: skip it), loads are not.
       fillPage(base / 4096, false);
-      assert.equal(up.start([0, base]), -1024);
+      assert.equal(up.start([0, base], false), -1024);
       const load = new RunSite(1, 0, 4, 4, false);
-      assert.equal(new PageRunPlan(cpu, 2, [load], 0, 1).start([0, base]), 1024);
+      assert.equal(new PageRunPlan(cpu, 2, [load], 0, 1).start([0, base], false), 1024);
       // Kernel mode reads user pages through the fast path too (no SMAP in 3.7's hardware).
-      assert.equal(new PageRunPlan(cpu, 1, [load], 0, 1).start([0, base]), 1024);
+      assert.equal(new PageRunPlan(cpu, 1, [load], 0, 1).start([0, base], false), 1024);
     });
   });
 });

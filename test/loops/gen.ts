@@ -38,8 +38,10 @@ interface Ptr {
 
 /**
  * The program of a seed: a user program, or (`kernel`) a driver doing the same in its init over
- * a vmalloc'd buffer, without doubles, printing with pr_info — and for gcc (`native`), the same
- * loops in a user program printing exactly the driver's line.
+ * a vmalloc'd buffer (for odd seeds kmalloc'd, its last page shared with KASAN's poison beyond
+ * the object, so accesses there are checked), without doubles,
+ * printing with pr_info — and for gcc (`native`), the same loops in a user program printing
+ * exactly the driver's line.
  */
 export function loopProgram(seed: number, kernel = false, native = false): string {
   const r = rng(seed);
@@ -143,14 +145,15 @@ ${vars}
 `;
   }
   return `#include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 ${globals.join('\n')}
 static int __init loops_init(void)
 {
-\tunsigned char *m = vmalloc(${size});
+\tunsigned char *m = ${seed % 2 ? `(unsigned char *)kmalloc(${size} + 2000, GFP_KERNEL) + 2000` : `vmalloc(${size})`};
 ${vars}
 \tpr_info(${line});
-\tvfree(m);
+\t${seed % 2 ? 'kfree(m - 2000)' : 'vfree(m)'};
 \treturn 0;
 }
 static void __exit loops_exit(void)
