@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { WATCH_DATA, PAGE_SIZE } from '../../engine/machine/physmem';
 import type { CFrame } from '../../engine/exec/types';
-import { makeSession, miscDriver, USER_PRELUDE } from '../helpers/run';
+import { makeSession, miscDriver, USER_PRELUDE, type Sources } from '../helpers/run';
 import { HoistPlan, PointerCell } from '../../engine/lang/hoist';
 import type { Cpu } from '../../engine/machine/cpu';
 import type { Counter } from '../../engine/lang/fuse';
@@ -28,6 +28,15 @@ function endingOf(src: string, plain: boolean): { stdout: string; exit: number |
   if (plain) s.kernel.exec.stmtProbe = () => undefined;
   const r = s.runToEnd();
   return { stdout: r.programs[0].stdout, exit: r.programs[0].exitCode, steps: r.steps };
+}
+
+/** Output, dmesg, steps and the TLB's counters and entries (number, frame, age) after a run. */
+function withTlb(src: Sources, plain: boolean) {
+  const s = makeSession({ ...src, maxSteps: 5e7 });
+  if (plain) s.kernel.exec.stmtProbe = () => undefined;
+  const r = s.runToEnd();
+  const tlb = s.kernel.cpu.tlb;
+  return { stdout: r.programs[0]?.stdout, text: r.dmesg.map((d) => d.text).join(''), steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
 }
 
 /** The same for a driver: its dmesg text and the steps. */
@@ -281,13 +290,7 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-    const runIt = (plain: boolean) => {
-      const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
-      if (plain) s.kernel.exec.stmtProbe = () => undefined;
-      const r = s.runToEnd();
-      const tlb = s.kernel.cpu.tlb;
-      return { steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
-    };
+    const runIt = (plain: boolean) => withTlb({ drivers: { 't.c': driver } }, plain);
     const fused = runIt(false);
     assert.ok(fused.stats.hits > 1000, JSON.stringify(fused.stats));
     assert.deepEqual(fused, runIt(true));
@@ -642,14 +645,7 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-      const runIt = (plain: boolean) =>
-        countingRuns(() => {
-          const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
-          if (plain) s.kernel.exec.stmtProbe = () => undefined;
-          const r = s.runToEnd();
-          const tlb = s.kernel.cpu.tlb;
-          return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
-        });
+      const runIt = (plain: boolean) => countingRuns(() => withTlb({ drivers: { 't.c': driver } }, plain));
       const rc = PageRunPlan.prototype.ranChecked;
       let checkedIterations = 0;
       PageRunPlan.prototype.ranChecked = function (this: PageRunPlan, n: number) {
@@ -691,14 +687,7 @@ int main(void)
 	printf("%ld\\n", s);
 	return 0;
 }`;
-      const runIt = (plain: boolean) =>
-        countingRuns(() => {
-          const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
-          if (plain) s.kernel.exec.stmtProbe = () => undefined;
-          const r = s.runToEnd();
-          const tlb = s.kernel.cpu.tlb;
-          return { stdout: r.programs[0].stdout, steps: r.steps, stats: { ...tlb.stats }, entries: tlb.valid().map((e) => [e.vpn, e.pfn, e.filledAt]) };
-        });
+      const runIt = (plain: boolean) => countingRuns(() => withTlb({ programs: { 'p.c': src } }, plain));
       const fused = runIt(false);
       assert.deepEqual(fused.value, runIt(true).value);
       assert.ok(fused.runs > 100, `${fused.runs} runs`);
