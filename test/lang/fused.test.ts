@@ -22,6 +22,42 @@ function outcome(src: string, plain: boolean): { stdout: string; steps: number }
   return { stdout: r.programs[0].stdout, steps: r.steps };
 }
 
+/** Loops that may and may not go op by op (fission.ts); gcc -O0 prints what the test expects. */
+const FISSION_PROGRAM = `${USER_PRELUDE}
+int main(void)
+{
+	unsigned char *p = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *q = p - 1, *r = p + 1, *t = p + 30000, *u = p + 35000;
+	long s = 0, x = 0;
+	int i, last = 0;
+	for (i = 0; i < 30000; i++)
+		p[i] = i * 13;
+	/* A store to the element a later iteration loads: fission would read it too early. */
+	for (i = 1; i < 30000; i++) {
+		q[i] = p[i] + 1;
+		s += p[i];
+	}
+	/* A store to the element an earlier iteration loaded. */
+	for (i = 0; i < 30000; i++) {
+		r[i] = i;
+		s += p[i];
+	}
+	/* A register one op writes and the next reads. */
+	for (i = 0; i < 20000; i++) {
+		x = p[i] * 3;
+		t[i] = x;
+	}
+	/* Independent ops: a register written alone, a store, a sum. */
+	for (i = 0; i < 25000; i++) {
+		last = p[i];
+		u[i] = i ^ 7;
+		s += u[i];
+	}
+	printf("%ld %ld %d %d %d\\n", s, x, last, p[12345], p[40000]);
+	return 0;
+}
+`;
+
 /** Output, exit code and steps of a program that may end by a signal's handler. */
 function endingOf(src: string, plain: boolean): { stdout: string; exit: number | null; steps: number } {
   const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
@@ -538,40 +574,7 @@ int main(void)
     });
 
     it('op by op (fission) only where no op sees another op\'s later effects: same output as gcc -O0, same steps', () => {
-      const src = `${USER_PRELUDE}
-int main(void)
-{
-	unsigned char *p = mmap(0, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	unsigned char *q = p - 1, *r = p + 1, *t = p + 30000, *u = p + 35000;
-	long s = 0, x = 0;
-	int i, last = 0;
-	for (i = 0; i < 30000; i++)
-		p[i] = i * 13;
-	/* A store to the element a later iteration loads: fission would read it too early. */
-	for (i = 1; i < 30000; i++) {
-		q[i] = p[i] + 1;
-		s += p[i];
-	}
-	/* A store to the element an earlier iteration loaded. */
-	for (i = 0; i < 30000; i++) {
-		r[i] = i;
-		s += p[i];
-	}
-	/* A register one op writes and the next reads. */
-	for (i = 0; i < 20000; i++) {
-		x = p[i] * 3;
-		t[i] = x;
-	}
-	/* Independent ops: a register written alone, a store, a sum. */
-	for (i = 0; i < 25000; i++) {
-		last = p[i];
-		u[i] = i ^ 7;
-		s += u[i];
-	}
-	printf("%ld %ld %d %d %d\\n", s, x, last, p[12345], p[40000]);
-	return 0;
-}
-`;
+      const src = FISSION_PROGRAM;
       const fused = countingRuns(() => outcome(src, false));
       const plain = countingRuns(() => outcome(src, true));
       assert.equal(fused.value.stdout, '10824411 90 166 56 143\n');
@@ -691,6 +694,30 @@ int main(void)
       const fused = runIt(false);
       assert.deepEqual(fused.value, runIt(true).value);
       assert.ok(fused.runs > 100, `${fused.runs} runs`);
+    });
+
+    it('stop at every slice end with the machine exactly as plain ops leave it there (what stepping back replays)', () => {
+      const src = FISSION_PROGRAM;
+      /** The state after exactly `steps` ops: the top frame's pc and registers, and memory. */
+      const stateAt = (plain: boolean, steps: number) => {
+        const s = makeSession({ programs: { 'p.c': src }, maxSteps: 5e7 });
+        if (plain) s.kernel.exec.stmtProbe = () => undefined;
+        while (s.kernel.exec.steps < steps) {
+          const before = s.kernel.exec.steps;
+          const budget = Math.min(steps - before, 97 + (before % 13));
+          if (s.run(budget) === 'done') break;
+          assert.ok(s.kernel.exec.steps - before <= budget, 'a slice ran past its end');
+        }
+        const top = s.currentTask?.thread.top;
+        const mem = s.kernel.mem;
+        let h = 0;
+        for (let pfn = 0; pfn < mem.frameCount; pfn++) {
+          const f = mem.peekFrame(pfn);
+          if (f) for (let i = 0; i < f.length; i += 4) h = (Math.imul(h, 31) + (f[i] | (f[i + 1] << 8) | (f[i + 2] << 16) | (f[i + 3] << 24))) | 0;
+        }
+        return { steps: s.kernel.exec.steps, pc: top?.kind === 'c' ? top.pc : -1, regs: top?.kind === 'c' ? top.regs.map(String) : [], mem: h };
+      };
+      for (const steps of [40_000, 123_457, 300_001, 555_555]) assert.deepEqual(stateAt(false, steps), stateAt(true, steps), `at ${steps} ops`);
     });
 
     it('fission rules: registers passed between ops, traps, and accesses that overlap across iterations', () => {
