@@ -95,14 +95,53 @@ export function storeKernel(k: VK, s: RunSite, v: Rv): RunKernel | undefined {
   return undefined;
 }
 
-/** `reg op= p[i]` (accumulatorKind ak, load kind lk): the sum stays in a local for the run. */
+/**
+ * A long accumulator at most this far from zero takes a run's integer loads (at most 2^12 of
+ * them, one page of bytes, each below 2^32 in size) without leaving the safe integers.
+ */
+const SAFE_FOR_RUN = Number.MAX_SAFE_INTEGER - 2 ** 44;
+
+/**
+ * `reg op= p[i]` (accumulatorKind ak, load kind lk): the sum stays in a local for the run. Integer
+ * loads into an int or a long are summed first (exact in a double: a run has at most 2^12 of
+ * them, each below 2^32) and added once — an int wraps the same either way (addition modulo 2^32
+ * does not care about the order), a long this far from the edges never wraps. Doubles are added
+ * one by one, in order, as C does.
+ */
 export function accumulateKernel(ak: number, neg: boolean, reg: number, lk: number, s: RunSite): RunKernel {
   return (f, slot, i, delta, n) => {
     const regs = f.regs;
     let a = regs[reg];
+    if (lk <= 3 && ak <= 1 && typeof a === 'number' && Math.abs(a) <= SAFE_FOR_RUN) {
+      const sum = sumOfInts(s, lk, s.off + i * s.scale, delta * s.scale, n);
+      const r = neg ? a - sum : a + sum;
+      regs[reg] = ak === 0 ? r | 0 : r;
+      return;
+    }
     for (; n > 0; n--, i += delta) a = accumulate(ak, neg, a, siteValueAt(s, lk, i));
     regs[reg] = a;
   };
+}
+
+/** The sum of n integer loads of kind lk (0-3, hotops' LOAD_KINDS) at offsets o, o + step, ... */
+function sumOfInts(s: RunSite, lk: number, o: number, step: number, n: number): number {
+  let sum = 0;
+  const bytes = s.bytes;
+  const view = s.view;
+  switch (lk) {
+    case 0:
+      for (; n > 0; n--, o += step) sum += (bytes[o] << 24) >> 24;
+      return sum;
+    case 1:
+      for (; n > 0; n--, o += step) sum += bytes[o];
+      return sum;
+    case 2:
+      for (; n > 0; n--, o += step) sum += view.getInt32(o, true);
+      return sum;
+    default:
+      for (; n > 0; n--, o += step) sum += view.getUint32(o, true);
+      return sum;
+  }
 }
 
 /**

@@ -696,6 +696,32 @@ int main(void)
       assert.ok(fused.runs > 100, `${fused.runs} runs`);
     });
 
+    it('sums by pages near the edges: a long past 2^53 and past its wrap, an int that wraps: same output as gcc -O0, same steps', () => {
+      const src = `${USER_PRELUDE}
+int main(void)
+{
+	unsigned char *m = mmap(0, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int *u = (unsigned int *)m;
+	int *w = (int *)(m + 4096);
+	long s = 9007199254740000L, r = -9223372036854775000L;
+	int t = 2147483000, i;
+	for (i = 0; i < 8 * 4096; i++)
+		m[i] = i * 37 + 11;
+	for (i = 1; i < 8 * 4096; i++)
+		s += m[i];
+	for (i = 0; i < 1024; i++)
+		t += u[i];
+	for (i = 1023; i >= 0; i--)
+		r -= w[i];
+	printf("%ld %ld %d\\n", s, r, t);
+	return 0;
+}`;
+      const fused = countingRuns(() => outcome(src, false));
+      assert.equal(fused.value.stdout, '9007199258917909 9223372028298788648 2113536376\n');
+      assert.deepEqual(fused.value, outcome(src, true));
+      assert.ok(fused.split > 10, `${fused.split} split runs`);
+    });
+
     it('stop at every slice end with the machine exactly as plain ops leave it there (what stepping back replays)', () => {
       const src = FISSION_PROGRAM;
       /** The state after exactly `steps` ops: the top frame's pc and registers, and memory. */
