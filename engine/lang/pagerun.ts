@@ -7,12 +7,17 @@
  * Why it is exact: a run starts only when every access's page is its TLB set's most recently
  * used entry with the fast path's permission for that access (so each access would be a fast-path
  * hit, which has no side effect: no counter, no reordering, no A/D bit, no watch, no checker),
- * and the body does nothing else to memory or the TLB (codegen proves it: its other ops write
- * registers from registers and constants). Nothing in a run can change a translation or a
- * frame's watch bits — page tables and watched frames are never on the fast write path — so the
- * answer stays true for every iteration of the run, and each access reads or writes the same
- * bytes the plain op would. Steps, slice ends, stops and traps are counted by the fused loop
- * exactly as for plain iterations; a run simply ends at the first page boundary.
+ * and the body touches memory nowhere else (codegen proves it: its ops are `p[i]` stores, sums and
+ * register writes computed from registers, constants and such `p[i]` loads). Nothing in a run can
+ * change a translation or a frame's watch bits — page tables and watched frames are never on the
+ * fast write path — so the answer stays true for every iteration of the run, and each access
+ * reads or writes the same bytes the plain op would. Steps, slice ends, stops and traps are
+ * counted by the fused loop exactly as for plain iterations; a run ends at the first page
+ * boundary, and before the counter could wrap.
+ *
+ * The one exception, taken only by op-by-op runs (fission.ts), is a kernel access to a frame the
+ * memory checker watches (KASAN): allowed for as many iterations as the checker would pass, with
+ * the TLB hit each such access makes counted afterwards (ranChecked).
  */
 import type { Cpu, Mode } from '../machine/cpu';
 import type { CFrame, Op, Value } from '../exec/types';
