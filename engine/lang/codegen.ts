@@ -298,7 +298,7 @@ class FnCompiler {
       infos.push(run.fission);
       for (const s of run.sites) s.op = pc - from;
     }
-    const plan = new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta);
+    const plan = new PageRunPlan(this.cpu, this.mode, sites, counter.slot, counter.delta, this.ptrBytes === 4);
     return { plan, ops, fission: fissionLegal(infos, counter.slot) ? infos : undefined };
   }
 
@@ -1163,8 +1163,9 @@ class FnCompiler {
     const ix = this.indexed(target);
     if (ix) {
       const slow = this.ptrAdd(ix.scale, false);
-      if (storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, 0)) {
-        const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, v, next)!;
+      const narrow = this.ptrBytes === 4;
+      if (storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, narrow, v, 0)) {
+        const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, narrow, v, next)!;
         const sizeBytes = sizeOf(target.type);
         const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
         const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
@@ -1316,7 +1317,7 @@ class FnCompiler {
       if (ix) {
         const lk = this.vk(loaded.type);
         const slow = this.ptrAdd(ix.scale, false);
-        const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.base, ix.i, ix.scale, slow, next);
+        const make = (next: number) => regUpdateIndexedOp(this.cpu, this.mode, op, tk, reg.slot, lk, ix.base, ix.i, ix.scale, slow, this.ptrBytes === 4, next);
         if (make(0)) {
           const site = new RunSite(ix.base, ix.i, ix.scale, sizeOf(loaded.type), false);
           const inRun = (next: number) => regUpdateRunOp(op, tk, reg.slot, loadKindIndex(lk), site, next);
@@ -1668,23 +1669,24 @@ class FnCompiler {
       return () => 0;
     }
     const ix = this.indexed(e);
-    const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, this.ptrAdd(ix.scale, false));
+    const indexed = ix && loadIndexed(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, this.ptrAdd(ix.scale, false), this.ptrBytes === 4);
     if (indexed) return indexed;
     const at = this.addrShape(e);
     return loadAt(this.cpu, this.mode, k, at) ?? makeLoad(this.cpu, this.mode, k, at.k === 'fn' ? at.fn : this.addr(e));
   }
 
   /**
-   * `*(p + i)` (so `p[i]`) on LP64 with i in a register and p in a register (its slot) or a
+   * `*(p + i)` (so `p[i]`) with i in a register and p in a register (its slot) or, on LP64, a
    * pointer variable at a fixed address, a global (its cell, hoist.ts).
    */
   private indexed(e: CExpr): { base: number | PointerCell; i: number; scale: number } | undefined {
-    if (this.ptrBytes !== 8 || e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
+    if (e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
     const i = this.leaf(e.e.i);
     if (i?.k !== 'reg') return undefined;
     const p = this.leaf(e.e.p);
     if (p?.k === 'reg') return { base: p.slot, i: i.slot, scale: e.e.scale };
-    const fixed = p === undefined ? this.fixedBase(e.e.p) : undefined;
+    // Pointer variables are read as 8 bytes (hoist.ts): LP64 only.
+    const fixed = p === undefined && this.ptrBytes === 8 ? this.fixedBase(e.e.p) : undefined;
     if (fixed?.k !== 'pointer') return undefined;
     let cell = this.pointerCells.get(fixed.a);
     if (!cell) {

@@ -110,19 +110,20 @@ function indexAddr(p: Value, i: Value, m: number, slow: (p: Value, i: Value) => 
 }
 
 /**
- * `p + i * m` with i in a register and p in a register (`base` is its slot) or the pointer
+ * `p + i * m` with i in a register and p in a register (`base` is its slot) or (LP64) the pointer
  * variable of a cell (a driver's `static char *buf`): read at every access as the CPU would, or
  * the value a fused loop read on entry (hoist.ts). One function for both, so each access kind is
  * one closure literal whatever its base and the loops' call sites meet fewer different ones.
  * indexAddr's arithmetic is written out here: one inlining level less for V8, whose budget a
  * fused loop with everything inlined nearly exhausts (calling it measured ~5% slower).
  */
-function baseIndexAddr(cpu: Cpu, mode: Mode, f: CFrame, base: number | PointerCell, is: number, m: number, slow: (p: Value, i: Value) => Value): I64 {
+function baseIndexAddr(cpu: Cpu, mode: Mode, f: CFrame, base: number | PointerCell, is: number, m: number, slow: (p: Value, i: Value) => Value, narrow: boolean): I64 {
   const p = typeof base === 'number' ? f.regs[base] : cellValue(cpu, mode, base);
   const i = f.regs[is];
   if (typeof p === 'number' && typeof i === 'number') {
     const r = p + i * m;
-    if (r >= -MAX_SAFE && r <= MAX_SAFE) return r;
+    // ILP32 (`narrow`): exact while inside the 32-bit address space; past it, slow wraps.
+    if (narrow ? r >>> 0 === r : r >= -MAX_SAFE && r <= MAX_SAFE) return r;
   }
   return slow(p, i) as I64;
 }
@@ -140,27 +141,27 @@ function cellValue(cpu: Cpu, mode: Mode, cell: PointerCell): I64 {
   return cpu.r64(cell.at, mode);
 }
 
-/** `p[i]` (LP64, see baseIndexAddr) for the kinds arrays are made of. */
-export function loadIndexed(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Rv | undefined {
+/** `p[i]` (see baseIndexAddr) for the kinds arrays are made of. */
+export function loadIndexed(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, narrow: boolean): Rv | undefined {
   switch (k) {
-    case 'i8': return (f) => (cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode) << 24) >> 24;
-    case 'u8': return (f) => cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
-    case 'i32': return (f) => cpu.r32s(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
-    case 'u32': return (f) => cpu.r32(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
+    case 'i8': return (f) => (cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode) << 24) >> 24;
+    case 'u8': return (f) => cpu.r8(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode);
+    case 'i32': return (f) => cpu.r32s(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode);
+    case 'u32': return (f) => cpu.r32(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode);
     case 'i64':
-    case 'u64': return (f) => cpu.r64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
-    case 'f64': return (f) => cpu.rf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), mode);
+    case 'u64': return (f) => cpu.r64(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode);
+    case 'f64': return (f) => cpu.rf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), mode);
   }
   return undefined;
 }
 
-/** An op `p[i] = v` (LP64, see baseIndexAddr): the address first (p's load may fault), then v. */
-export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, v: Rv, next: number): ((f: CFrame) => number) | undefined {
+/** An op `p[i] = v` (see baseIndexAddr): the address first (p's load may fault), then v. */
+export function storeIndexedOp(cpu: Cpu, mode: Mode, k: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, narrow: boolean, v: Rv, next: number): ((f: CFrame) => number) | undefined {
   switch (k) {
-    case 'i8': case 'u8': return (f) => { cpu.w8(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
-    case 'i32': case 'u32': return (f) => { cpu.w32(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
-    case 'i64': case 'u64': return (f) => { cpu.w64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as I64, mode); return next; };
-    case 'f64': return (f) => { cpu.wf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow), v(f) as number, mode); return next; };
+    case 'i8': case 'u8': return (f) => { cpu.w8(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), v(f) as number, mode); return next; };
+    case 'i32': case 'u32': return (f) => { cpu.w32(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), v(f) as number, mode); return next; };
+    case 'i64': case 'u64': return (f) => { cpu.w64(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), v(f) as I64, mode); return next; };
+    case 'f64': return (f) => { cpu.wf64(baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow), v(f) as number, mode); return next; };
   }
   return undefined;
 }
@@ -351,8 +352,8 @@ export function loadKindIndex(k: VK): number {
 }
 
 /** `p[i]` (see baseIndexAddr) of the load kind numbered lk (LOAD_KINDS), inlined into its op. */
-function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value): Value {
-  const va = baseIndexAddr(cpu, mode, f, base, is, scale, slow);
+function indexedValue(cpu: Cpu, mode: Mode, lk: number, f: CFrame, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, narrow: boolean): Value {
+  const va = baseIndexAddr(cpu, mode, f, base, is, scale, slow, narrow);
   switch (lk) {
     case 0: return (cpu.r8(va, mode) << 24) >> 24;
     case 1: return cpu.r8(va, mode);
@@ -391,13 +392,13 @@ export function accumulate(ak: number, neg: boolean, a: Value, b: Value): Value 
  * where regUpdateOp would call the load's closure, a call V8 cannot inline once the site has
  * seen other programs' loads. + and - on an int, a long or a double.
  */
-export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, next: number): ((f: CFrame) => number) | undefined {
+export function regUpdateIndexedOp(cpu: Cpu, mode: Mode, op: string, k: VK, slot: number, loadKind: VK, base: number | PointerCell, is: number, scale: number, slow: (p: Value, i: Value) => Value, narrow: boolean, next: number): ((f: CFrame) => number) | undefined {
   const lk = loadKindIndex(loadKind);
   const ak = accumulatorKind(op, k, lk);
   if (ak < 0) return undefined;
   const neg = op === '-';
   return (f) => {
-    f.regs[slot] = accumulate(ak, neg, f.regs[slot], indexedValue(cpu, mode, lk, f, base, is, scale, slow));
+    f.regs[slot] = accumulate(ak, neg, f.regs[slot], indexedValue(cpu, mode, lk, f, base, is, scale, slow, narrow));
     return next;
   };
 }

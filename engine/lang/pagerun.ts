@@ -81,6 +81,8 @@ export class PageRunPlan {
     readonly sites: readonly RunSite[],
     private readonly counterSlot: number,
     private readonly delta: 1 | -1,
+    /** ILP32: addresses wrap at 2^32 (a run never crosses that: it is a page boundary). */
+    private readonly narrow: boolean,
   ) {}
 
   /**
@@ -113,8 +115,9 @@ export class PageRunPlan {
         p = cell.p;
       }
       if (typeof p !== 'number') return -1;
-      const va = p + i * s.scale;
-      if (!(va >= -MAX_SAFE && va <= MAX_SAFE)) return -1;
+      const sum = p + i * s.scale;
+      if (!(sum >= -MAX_SAFE && sum <= MAX_SAFE)) return -1;
+      const va = this.narrow ? sum >>> 0 : sum;
       const vpn = Math.floor(va / PAGE);
       const inPage = va - vpn * PAGE;
       const left = this.delta > 0 ? Math.floor((PAGE - s.sizeBytes - inPage) / s.scale) + 1 : Math.floor(inPage / s.scale) + 1;

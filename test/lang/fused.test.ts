@@ -783,8 +783,8 @@ int main(void)
         tlb.fill(vpn, { pfn: 5, writable, user: true, nx: false, global: false, dirty: true, pageShift: 12, entryPas: [] }, frame, new DataView(frame.buffer), false);
       };
       const site = new RunSite(1, 0, 4, 4, true);
-      const up = new PageRunPlan(cpu, 2, [site], 0, 1);
-      const down = new PageRunPlan(cpu, 2, [site], 0, -1);
+      const up = new PageRunPlan(cpu, 2, [site], 0, 1, false);
+      const down = new PageRunPlan(cpu, 2, [site], 0, -1, false);
       // Not in the TLB: one plain iteration, then asks again; a second refusal skips the page.
       assert.equal(up.start([0, base], false), -1);
       assert.equal(up.start([1, base], false), -1023);
@@ -800,9 +800,9 @@ int main(void)
       fillPage(base / 4096, false);
       assert.equal(up.start([0, base], false), -1024);
       const load = new RunSite(1, 0, 4, 4, false);
-      assert.equal(new PageRunPlan(cpu, 2, [load], 0, 1).start([0, base], false), 1024);
+      assert.equal(new PageRunPlan(cpu, 2, [load], 0, 1, false).start([0, base], false), 1024);
       // Kernel mode reads user pages through the fast path too (no SMAP in 3.7's hardware).
-      assert.equal(new PageRunPlan(cpu, 1, [load], 0, 1).start([0, base], false), 1024);
+      assert.equal(new PageRunPlan(cpu, 1, [load], 0, 1, false).start([0, base], false), 1024);
     });
   });
 });

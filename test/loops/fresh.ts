@@ -1,6 +1,7 @@
 /**
  * Runs N generated loop programs (gen.ts), each as a user program and as a driver, through gcc
- * and kmemlab, fused and plain, and prints every seed that disagrees (scripts/loopfuzz.sh).
+ * and kmemlab, fused and plain, and on i386 (fused against plain), and prints every seed that
+ * disagrees (scripts/loopfuzz.sh).
  *
  *   node out/test/loops/fresh.js N [--from SEED]
  */
@@ -18,11 +19,11 @@ function main(argv: string[]): number {
   console.log(`loop programs: seeds ${from}..${from + count - 1}`);
   const bad: number[] = [];
   for (let seed = from; seed < from + count; seed++) {
-    for (const kernel of [false, true]) {
-      const v = checkLoopSeed(seed, true, kernel);
+    for (const [kernel, arch] of [[false, 'x86_64'], [true, 'x86_64'], [seed % 2 === 0, 'i386']] as const) {
+      const v = checkLoopSeed(seed, true, kernel, arch);
       if (!v.ok) {
         bad.push(seed);
-        console.log(`  ${seed}${kernel ? ' (driver)' : ''}: MISMATCH ${v.why}`);
+        console.log(`  ${seed}${kernel ? ' (driver)' : ''}${arch !== 'x86_64' ? ` (${arch})` : ''}: MISMATCH ${v.why}`);
       }
     }
   }

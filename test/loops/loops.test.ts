@@ -20,6 +20,13 @@ describe('random loop programs agree with gcc -O0 and with plain ops', function 
       if (!v.ok) assert.fail(`seed ${seed}: ${v.why}\n${v.source}`);
     });
   }
+  // On i386 (ILP32 pointers, 32-bit long): fused against plain ops.
+  for (let seed = 1; seed <= 12; seed++) {
+    it(`seed ${seed} on i386`, () => {
+      const v = checkLoopSeed(seed, true, seed % 2 === 0, 'i386');
+      if (!v.ok) assert.fail(`seed ${seed} (i386): ${v.why}\n${v.source}`);
+    });
+  }
   // The same kind of loops in a driver over vmalloc'd memory (kernel mode, hoisted globals).
   for (let seed = 1; seed <= 20; seed++) {
     it(`seed ${seed} as a driver`, () => {
