@@ -21,7 +21,7 @@ import {
 import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
-import { PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
+import { ArrayBase, PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
 import { accumulateKernel, fissionLegal, storeKernel, type FissionInfo } from './fission';
 import { evalBitBuiltin } from './builtins';
 import { accumulatorKind, binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
@@ -288,7 +288,7 @@ class FnCompiler {
     if (sites.length === 0 || written.has(counter.slot) || written.has(bound)) return undefined;
     for (const s of sites) {
       if (s.index !== counter.slot) return undefined;
-      if (typeof s.base === 'number' ? written.has(s.base) || s.base === counter.slot : hoist === undefined) return undefined;
+      if (typeof s.base === 'number' ? written.has(s.base) || s.base === counter.slot : s.base instanceof PointerCell && hoist === undefined) return undefined;
     }
     const ops = [];
     const infos: FissionInfo[] = [];
@@ -362,6 +362,8 @@ class FnCompiler {
         return this.trapFree(e.c) && this.trapFree(e.t) && this.trapFree(e.f);
       case 'deref':
         return this.trapFree(e.e);
+      case 'decay':
+        return true;
       default:
         return false;
     }
@@ -389,7 +391,7 @@ class FnCompiler {
       case 'cond':
         return this.runnable(e.c, loads) && this.runnable(e.t, loads) && this.runnable(e.f, loads);
       case 'deref':
-        return loads && this.indexed(e) !== undefined;
+        return loads && this.runIndexed(e) !== undefined;
       default:
         return false;
     }
@@ -1167,11 +1169,7 @@ class FnCompiler {
       if (storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, narrow, v, 0)) {
         const make = (next: number) => storeIndexedOp(this.cpu, this.mode, k, ix.base, ix.i, ix.scale, slow, narrow, v, next)!;
         const sizeBytes = sizeOf(target.type);
-        const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
-        const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
-        const reads = [...this.regsRead(value), ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])];
-        const fission = rv && { reads, writes: [], trapFree: this.trapFree(value), kernel: storeKernel(k, site, rv.v) };
-        const run = rv && fission && { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)!, fission };
+        const run = this.storeRunForm(k, ix, sizeBytes, value, v);
         if (typeof ix.base === 'number') this.emitEffect({ k: 'store' }, make, run);
         else this.emitEffect({ k: 'cellStore', store: { cell: ix.base, scale: ix.scale, sizeBytes }, index: ix.i }, make, run);
         return;
@@ -1179,10 +1177,24 @@ class FnCompiler {
     }
     const at = this.addrShape(target);
     const generic = this.setter(target);
-    this.emit((next) => storeOp(this.cpu, this.mode, k, at, v, next) ?? ((f) => {
+    const make = (next: number) => storeOp(this.cpu, this.mode, k, at, v, next) ?? ((f) => {
       generic(f, v(f));
       return next;
-    }));
+    });
+    // A global array's element (`buf[i]` with `static char buf[N]`) can still be a run site.
+    const ax = this.runIndexed(target);
+    if (ax && ax.base instanceof ArrayBase) this.emitEffect({ k: 'store' }, make, this.storeRunForm(k, ax, sizeOf(target.type), value, v));
+    else this.emit(make);
+  }
+
+  /** How `p[i] = value` (v computes it) runs in a page run, if it can. */
+  private storeRunForm(k: VK, ix: { base: RunSite['base']; i: number; scale: number }, sizeBytes: number, value: CExpr, v: Rv): RunForm | undefined {
+    const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
+    const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
+    if (!rv) return undefined;
+    const reads = [...this.regsRead(value), ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])];
+    const fission = { reads, writes: [], trapFree: this.trapFree(value), kernel: storeKernel(k, site, rv.v) };
+    return { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)!, fission };
   }
 
   /** Looks through integer casts that a store of at most 32 bits would make anyway. */
@@ -1652,7 +1664,7 @@ class FnCompiler {
   private load(e: CExpr): Rv {
     if (this.runLoads !== undefined) {
       // Compiling for a page run (runValue): a `p[i]` load reads its run site.
-      const ix = this.indexed(e);
+      const ix = this.runIndexed(e);
       const site = ix && new RunSite(ix.base, ix.i, ix.scale, sizeOf(e.type), false);
       const read = site && siteLoad(this.vk(e.type), site);
       if (read) {
@@ -1694,6 +1706,19 @@ class FnCompiler {
       this.pointerCells.set(fixed.a, cell);
     }
     return { base: cell, i: i.slot, scale: e.e.scale };
+  }
+
+  /**
+   * `p[i]` as a page run sees it: what `indexed` finds, or an element of a global array (its
+   * address a constant), which no fast plain op has but a run site can be.
+   */
+  private runIndexed(e: CExpr): { base: RunSite['base']; i: number; scale: number } | undefined {
+    const ix = this.indexed(e);
+    if (ix) return ix;
+    if (e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
+    const i = this.leaf(e.e.i);
+    const fixed = this.fixedBase(e.e.p);
+    return i?.k === 'reg' && fixed?.k === 'array' ? { base: new ArrayBase(fixed.a), i: i.slot, scale: e.e.scale } : undefined;
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {

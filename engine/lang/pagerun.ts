@@ -32,6 +32,11 @@ const PAGE = 4096;
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
+/** The base of `buf[i]` for a global array `buf`: its fixed address. */
+export class ArrayBase {
+  constructor(readonly a: number) {}
+}
+
 /** One `p[i]` of a loop body: where it points during the current run. */
 export class RunSite {
   /** The frame the access lands in, and the offset in it of the access at i = 0. */
@@ -48,7 +53,7 @@ export class RunSite {
   /** The access happens only on some iterations (it sits under ?:, && or ||). */
   conditional = false;
   constructor(
-    readonly base: number | PointerCell,
+    readonly base: number | PointerCell | ArrayBase,
     readonly index: number,
     readonly scale: number,
     readonly sizeBytes: number,
@@ -104,6 +109,7 @@ export class PageRunPlan {
     for (const s of this.sites) {
       let p: Value;
       if (typeof s.base === 'number') p = regs[s.base];
+      else if (s.base instanceof ArrayBase) p = s.base.a;
       else {
         // The hoisted value stands for a read of the variable only while that read would be a
         // fast-path hit (hoist.ts); otherwise the plain ops read it, reordering the TLB.

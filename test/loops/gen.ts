@@ -66,6 +66,14 @@ export function loopProgram(seed: number, kernel = false, native = false): strin
     } else decls.push(`\t${type} *${name} = (${type} *)(m + ${off});`);
     ptrs.push({ name, type, global });
   }
+  // Sometimes a global array of its own, indexed as buf[i] (its address a constant).
+  const arrays: Ptr[] = [];
+  if (r() < 0.5) {
+    const type = pick(INT_TYPES);
+    globals.push(`static ${type} g0[${MAX_COUNT + 1}];`);
+    arrays.push({ name: 'g0', type, global: true });
+    ptrs.push(arrays[0]);
+  }
   const dptrs: string[] = [];
   for (let k = 0; k < (kernel ? 0 : int(1, 2)); k++) {
     const off = INT_REGION + 8 * int(0, (DOUBLE_REGION - MAX_COUNT * 8) / 8 - 1);
@@ -108,6 +116,7 @@ export function loopProgram(seed: number, kernel = false, native = false): strin
 
   const size = kernel ? INT_REGION : INT_REGION + DOUBLE_REGION;
   const fill = [`\tfor (i = 0; i < ${INT_REGION}; i++)\n\t\tm[i] = i * 7 + 3;`];
+  for (const a of arrays) fill.push(`\tfor (i = 0; i <= ${MAX_COUNT}; i++)\n\t\t${a.name}[i] = i * 13 - 5000;`);
   if (!kernel) fill.push(`\tfor (i = 0; i < ${DOUBLE_REGION / 8}; i++)\n\t\t((double *)(m + ${INT_REGION}))[i] = i * 0.125;`);
   const vars = `\tlong s0 = 0, s1 = 0;
 \tint t0 = 1, t1 = 2, i;
@@ -116,7 +125,7 @@ ${decls.join('\n')}
 ${fill.join('\n')}
 ${loops.join('\n')}
 \tfor (i = 0; i < ${size}; i++)
-\t\th = h * 31 + m[i];`;
+\t\th = h * 31 + m[i];${arrays.map((a) => `\n\tfor (i = 0; i <= ${MAX_COUNT}; i++)\n\t\th = h * 31 + ${a.name}[i];`).join('')}`;
   if (!kernel) {
     return `#include <stdio.h>
 #include <sys/mman.h>
