@@ -21,7 +21,7 @@ import {
 import { evalConst } from './consteval';
 import { fuseLoops, type Counter, type LoopShape } from './fuse';
 import { HoistPlan, PointerCell, type CellStore } from './hoist';
-import { ArrayBase, PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
+import { ArrayBase, FrameBase, PageRunPlan, RunSite, regUpdateRunOp, siteLoad, storeRunOp, type RunForm } from './pagerun';
 import { accumulateKernel, fissionLegal, storeKernel, type FissionInfo } from './fission';
 import { evalBitBuiltin } from './builtins';
 import { accumulatorKind, binaryI32, compareTest, loadAt, loadIndexed, loadKindIndex, storeIndexedOp, ptrAddConstReg, ptrAddLoadedReg, ptrAddReg, ptrAddRegs, regStepOp, regStoreOp, regUpdateOp, regUpdateIndexedOp, storeOp, type AddrShape, type Leaf } from './hotops';
@@ -1181,9 +1181,9 @@ class FnCompiler {
       generic(f, v(f));
       return next;
     });
-    // A global array's element (`buf[i]` with `static char buf[N]`) can still be a run site.
+    // An array's element (`buf[i]` with `char buf[N]`, global or local) can still be a run site.
     const ax = this.runIndexed(target);
-    if (ax && ax.base instanceof ArrayBase) this.emitEffect({ k: 'store' }, make, this.storeRunForm(k, ax, sizeOf(target.type), value, v));
+    if (ax && (ax.base instanceof ArrayBase || ax.base instanceof FrameBase)) this.emitEffect({ k: 'store' }, make, this.storeRunForm(k, ax, sizeOf(target.type), value, v));
     else this.emit(make);
   }
 
@@ -1709,16 +1709,23 @@ class FnCompiler {
   }
 
   /**
-   * `p[i]` as a page run sees it: what `indexed` finds, or an element of a global array (its
-   * address a constant), which no fast plain op has but a run site can be.
+   * `p[i]` as a page run sees it: what `indexed` finds, or an element of an array, global (its
+   * address a constant) or local (at a fixed offset in the frame), which no fast plain op has
+   * but a run site can be.
    */
   private runIndexed(e: CExpr): { base: RunSite['base']; i: number; scale: number } | undefined {
     const ix = this.indexed(e);
     if (ix) return ix;
     if (e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
     const i = this.leaf(e.e.i);
-    const fixed = this.fixedBase(e.e.p);
-    return i?.k === 'reg' && fixed?.k === 'array' ? { base: new ArrayBase(fixed.a), i: i.slot, scale: e.e.scale } : undefined;
+    if (i?.k !== 'reg') return undefined;
+    const p = e.e.p;
+    if (p.k === 'decay' && p.e.type.kind === 'array') {
+      const at = this.addrShape(p.e);
+      if (at.k === 'const' && typeof at.a === 'number') return { base: new ArrayBase(at.a), i: i.slot, scale: e.e.scale };
+      if (at.k === 'frame') return { base: new FrameBase(at.off), i: i.slot, scale: e.e.scale };
+    }
+    return undefined;
   }
 
   private bitfieldLoad(e: CExpr & { k: 'member' }): Rv {

@@ -169,7 +169,7 @@ function countedLoop(fn: CompiledFunction, exec: Executor, l: LoopShape, c: Coun
             if (count > plainLeft) count = plainLeft;
             plainLeft -= count;
           } else {
-            const k = plan.start(regs, kernels !== undefined);
+            const k = plan.start(regs, kernels !== undefined, f.fp);
             if (k > 0) {
               ops = run!.body;
               if (count > k) count = k;

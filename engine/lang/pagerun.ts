@@ -37,6 +37,11 @@ export class ArrayBase {
   constructor(readonly a: number) {}
 }
 
+/** The base of `buf[i]` for an array local to the function: its offset from the frame pointer. */
+export class FrameBase {
+  constructor(readonly off: number) {}
+}
+
 /** One `p[i]` of a loop body: where it points during the current run. */
 export class RunSite {
   /** The frame the access lands in, and the offset in it of the access at i = 0. */
@@ -53,7 +58,7 @@ export class RunSite {
   /** The access happens only on some iterations (it sits under ?:, && or ||). */
   conditional = false;
   constructor(
-    readonly base: number | PointerCell | ArrayBase,
+    readonly base: number | PointerCell | ArrayBase | FrameBase,
     readonly index: number,
     readonly scale: number,
     readonly sizeBytes: number,
@@ -96,8 +101,9 @@ export class PageRunPlan {
    * to run as plain ops before asking again. With `checked`, an access may also land in a frame
    * the memory checker watches, for as many iterations as the checker would find nothing to
    * report (its answer for each of them would be "fine", with no effect but the TLB hit).
+   * `fp` is the frame pointer of the loop's frame (for arrays local to it).
    */
-  start(regs: Value[], checked: boolean): number {
+  start(regs: Value[], checked: boolean, fp = 0): number {
     const i = regs[this.counterSlot];
     if (typeof i !== 'number') return -1;
     const slots = this.cpu.tlb.entries;
@@ -110,6 +116,7 @@ export class PageRunPlan {
       let p: Value;
       if (typeof s.base === 'number') p = regs[s.base];
       else if (s.base instanceof ArrayBase) p = s.base.a;
+      else if (s.base instanceof FrameBase) p = fp + s.base.off;
       else {
         // The hoisted value stands for a read of the variable only while that read would be a
         // fast-path hit (hoist.ts); otherwise the plain ops read it, reordering the TLB.

@@ -464,8 +464,8 @@ int main(void)
       let runs = 0;
       let refusals = 0;
       const loops = new Set<PageRunPlan>();
-      PageRunPlan.prototype.start = function (this: PageRunPlan, regs, checked) {
-        const k = start.call(this, regs, checked);
+      PageRunPlan.prototype.start = function (this: PageRunPlan, ...args: Parameters<PageRunPlan['start']>) {
+        const k = start.apply(this, args);
         if (k > 0) {
           runs++;
           loops.add(this);
@@ -694,6 +694,43 @@ int main(void)
       const fused = runIt(false);
       assert.deepEqual(fused.value, runIt(true).value);
       assert.ok(fused.runs > 100, `${fused.runs} runs`);
+    });
+
+    it('arrays, global and local to the function, indexed directly: same output as gcc -O0, same steps', () => {
+      const src = `${USER_PRELUDE}
+static char gbuf[3 * 4096 + 100];
+static long gl[3000];
+int main(void)
+{
+	int w[2000];
+	unsigned char c[5000];
+	long s = 0;
+	int i;
+	for (i = 0; i < 3 * 4096 + 100; i++) {
+		gbuf[i] = 'a' + i % 26;
+		s += gbuf[i];
+	}
+	for (i = 0; i < 2000; i++)
+		w[i] = i * 3 + gbuf[i];
+	for (i = 1999; i >= 0; i--)
+		s += w[i];
+	for (i = 0; i < 5000; i++) {
+		c[i] = gbuf[i] ^ i;
+		gl[i % 3000] += c[i];
+	}
+	for (i = 0; i < 3000; i++)
+		gl[i] = gl[i] * 2 + c[i];
+	for (i = 0; i < 3000; i++)
+		s -= gl[i];
+	printf("%ld %d %d\\n", s, w[1234], c[4321]);
+	return 0;
+}
+`;
+      const fused = countingRuns(() => outcome(src, false));
+      assert.equal(fused.value.stdout, '5925882 3811 135\n');
+      assert.deepEqual(fused.value, outcome(src, true));
+      // Every loop but the one through gl[i % 3000] runs by pages.
+      assert.equal(fused.loops, 5);
     });
 
     it('sums by pages near the edges: a long past 2^53 and past its wrap, an int that wraps: same output as gcc -O0, same steps', () => {

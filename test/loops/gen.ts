@@ -66,12 +66,17 @@ export function loopProgram(seed: number, kernel = false, native = false): strin
     } else decls.push(`\t${type} *${name} = (${type} *)(m + ${off});`);
     ptrs.push({ name, type, global });
   }
-  // Sometimes a global array of its own, indexed as buf[i] (its address a constant).
+  // Sometimes an array of its own, indexed as buf[i]: global (its address a constant), or in a
+  // user program local to main (at a fixed place in its frame; a driver's stack is too small).
   const arrays: Ptr[] = [];
-  if (r() < 0.5) {
+  const where = r();
+  if (where < 0.5) {
     const type = pick(INT_TYPES);
-    globals.push(`static ${type} g0[${MAX_COUNT + 1}];`);
-    arrays.push({ name: 'g0', type, global: true });
+    const local = where < 0.2 && !kernel;
+    const name = local ? 'l0' : 'g0';
+    if (local) decls.unshift(`\t${type} ${name}[${MAX_COUNT + 1}];`);
+    else globals.push(`static ${type} ${name}[${MAX_COUNT + 1}];`);
+    arrays.push({ name, type, global: !local });
     ptrs.push(arrays[0]);
   }
   const dptrs: string[] = [];
