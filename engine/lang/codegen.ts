@@ -1688,8 +1688,8 @@ class FnCompiler {
   }
 
   /**
-   * `*(p + i)` (so `p[i]`) with i in a register and p in a register (its slot) or, on LP64, a
-   * pointer variable at a fixed address, a global (its cell, hoist.ts).
+   * `*(p + i)` (so `p[i]`) with i in a register and p in a register (its slot) or a pointer
+   * variable at a fixed address, a global (its cell, hoist.ts).
    */
   private indexed(e: CExpr): { base: number | PointerCell; i: number; scale: number } | undefined {
     if (e.k !== 'deref' || e.e.k !== 'ptradd' || e.e.neg) return undefined;
@@ -1697,12 +1697,11 @@ class FnCompiler {
     if (i?.k !== 'reg') return undefined;
     const p = this.leaf(e.e.p);
     if (p?.k === 'reg') return { base: p.slot, i: i.slot, scale: e.e.scale };
-    // Pointer variables are read as 8 bytes (hoist.ts): LP64 only.
-    const fixed = p === undefined && this.ptrBytes === 8 ? this.fixedBase(e.e.p) : undefined;
+    const fixed = p === undefined ? this.fixedBase(e.e.p) : undefined;
     if (fixed?.k !== 'pointer') return undefined;
     let cell = this.pointerCells.get(fixed.a);
     if (!cell) {
-      cell = new PointerCell(fixed.a);
+      cell = new PointerCell(fixed.a, this.ptrBytes === 4 ? 4 : 8);
       this.pointerCells.set(fixed.a, cell);
     }
     return { base: cell, i: i.slot, scale: e.e.scale };

@@ -26,13 +26,16 @@ import type { Counter } from './fuse';
 const INT_MAX = 0x7fffffff;
 const INT_MIN = -0x80000000;
 
-/** A pointer variable at `at` and, while `on`, its value `p` for the running loop. */
+/** A pointer variable at `at` (`bytes` wide: 8 on LP64, 4 on ILP32) and, while `on`, its value `p` for the running loop. */
 export class PointerCell {
   on = false;
   p = 0;
   /** The variable's page, whose TLB entry the loop checks before using `p`. */
   readonly vpn: number;
-  constructor(readonly at: number) {
+  constructor(
+    readonly at: number,
+    readonly bytes: 4 | 8 = 8,
+  ) {
     this.vpn = Math.floor(at / 4096);
   }
 }
@@ -60,7 +63,7 @@ export class HoistPlan {
     if (range === undefined) return false;
     let any = false;
     for (const c of this.cells) {
-      const p = this.cpu.readHoisted(c.at, this.mode, this.undo);
+      const p = this.cpu.readHoisted(c.at, this.mode, this.undo, c.bytes);
       if (p === undefined) continue;
       c.p = p;
       c.on = true;
@@ -71,7 +74,9 @@ export class HoistPlan {
       if (!s.cell.on) continue;
       const lo = s.cell.p + range[0] * s.scale;
       const hi = s.cell.p + range[1] * s.scale + s.sizeBytes;
-      if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || this.cells.some((c) => c.at < hi && lo < c.at + 8)) {
+      // On ILP32 an address past 2^32 wraps: such a range is not checked, so nothing is hoisted.
+      const wraps = s.cell.bytes === 4 && (lo < 0 || hi > 2 ** 32);
+      if (wraps || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || this.cells.some((c) => c.at < hi && lo < c.at + c.bytes)) {
         this.deactivate();
         return false;
       }

@@ -138,7 +138,7 @@ function cellValue(cpu: Cpu, mode: Mode, cell: PointerCell): I64 {
     const e = cpu.tlb.entries[cell.vpn & 255];
     if (e.vpn === cell.vpn && (e.readFast & mode) !== 0) return cell.p;
   }
-  return cpu.r64(cell.at, mode);
+  return cell.bytes === 8 ? cpu.r64(cell.at, mode) : cpu.r32(cell.at, mode);
 }
 
 /** `p[i]` (see baseIndexAddr) for the kinds arrays are made of. */

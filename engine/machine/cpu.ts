@@ -179,12 +179,12 @@ export class Cpu {
    * fast write path under any mapping, and `undo` runs before a store reaches the frame and
    * after any page-table write: from then on the loop reads memory again, as plain ops would.
    */
-  readHoisted(va: number, mode: Mode, undo: () => void): number | undefined {
+  readHoisted(va: number, mode: Mode, undo: () => void, sizeBytes: 4 | 8 = 8): number | undefined {
     const vpn = Math.floor(va / PAGE_SIZE);
     const e = this.slots[vpn & 255];
     const off = va & 4095;
-    if (e.vpn !== vpn || (e.readFast & mode) === 0 || off > 4088) return undefined;
-    const hi = e.view.getInt32(off + 4, true);
+    if (e.vpn !== vpn || (e.readFast & mode) === 0 || off > PAGE_SIZE - sizeBytes) return undefined;
+    const hi = sizeBytes === 8 ? e.view.getInt32(off + 4, true) : 0;
     if (hi < -0x200000 || hi >= 0x200000) return undefined;
     if (!this.hoistedFrames.includes(e.pfn)) {
       this.hoistedFrames.push(e.pfn);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { WATCH_DATA, PAGE_SIZE } from '../../engine/machine/physmem';
 import type { CFrame } from '../../engine/exec/types';
 import { makeSession, miscDriver, USER_PRELUDE, type Sources } from '../helpers/run';
+import type { LabSpec } from '../../engine/session/lab';
 import { HoistPlan, PointerCell } from '../../engine/lang/hoist';
 import type { Cpu } from '../../engine/machine/cpu';
 import type { Counter } from '../../engine/lang/fuse';
@@ -76,8 +77,8 @@ function withTlb(src: Sources, plain: boolean) {
 }
 
 /** The same for a driver: its dmesg text and the steps. */
-function driverOutcome(driver: string, plain: boolean): { text: string; steps: number } {
-  const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7 });
+function driverOutcome(driver: string, plain: boolean, arch: LabSpec['arch'] = 'x86_64'): { text: string; steps: number } {
+  const s = makeSession({ drivers: { 't.c': driver }, maxSteps: 5e7, tweak: (lab) => void (lab.arch = arch) });
   if (plain) s.kernel.exec.stmtProbe = () => undefined;
   const r = s.runToEnd();
   return { text: r.dmesg.map((d) => d.text).join(''), steps: r.steps };
@@ -300,10 +301,12 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-    const runIt = (plain: boolean) => driverOutcome(driver, plain);
-    const fused = runIt(false);
-    assert.match(fused.text, /t1 120 0 0 t2 0 120 120/);
-    assert.deepEqual(fused, runIt(true));
+    for (const arch of ['x86_64', 'i386'] as const) {
+      const runIt = (plain: boolean) => driverOutcome(driver, plain, arch);
+      const fused = runIt(false);
+      assert.match(fused.text, /t1 120 0 0 t2 0 120 120/, arch);
+      assert.deepEqual(fused, runIt(true), arch);
+    }
   });
 
   it('a global pointer read once per loop run leaves the TLB as plain ops leave it (same entries, same order, same counts)', () => {
@@ -326,10 +329,13 @@ static int __init t_init(void)
 module_init(t_init);
 MODULE_LICENSE("GPL");
 `;
-    const runIt = (plain: boolean) => withTlb({ drivers: { 't.c': driver } }, plain);
-    const fused = runIt(false);
-    assert.ok(fused.stats.hits > 1000, JSON.stringify(fused.stats));
-    assert.deepEqual(fused, runIt(true));
+    // On i386 too, where the pointer is 4 bytes.
+    for (const arch of ['x86_64', 'i386'] as const) {
+      const runIt = (plain: boolean) => withTlb({ drivers: { 't.c': driver }, tweak: (lab) => void (lab.arch = arch) }, plain);
+      const fused = runIt(false);
+      assert.ok(fused.stats.hits > 1000, JSON.stringify(fused.stats));
+      assert.deepEqual(fused, runIt(true), arch);
+    }
   });
 
   it('hoists a pointer only when the counter cannot wrap past its bound and the stores miss the pointer', () => {
