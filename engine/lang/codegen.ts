@@ -64,6 +64,14 @@ interface OpSpec {
  * A register write, a store `p[i] = v` through a pointer variable's cell, or a store `p[i] = v`
  * with p in a register (which hoist.ts cannot reason about, but a page run can).
  */
+/** What runShape finds in a value. */
+interface RunShape {
+  reads: number[];
+  loads: boolean;
+  trapFree: boolean;
+  conditionalLoads: boolean;
+}
+
 type OpEffect = { k: 'reg'; slot: number } | { k: 'cellStore'; store: CellStore; index: number } | { k: 'store' };
 
 export function compileFunction(def: FuncDef, env: CodegenEnv, address: I64): CompiledFunction {
@@ -270,10 +278,10 @@ class FnCompiler {
   }
 
   /**
-   * Page runs for a counted loop (pagerun.ts): when every op of the body (pcs from..to-1) either
-   * writes a register from registers and constants or is a `p[i]` access with i the counter and
-   * p a register the body leaves alone (or a pointer variable the loop hoists), and no op writes
-   * the counter or the bound.
+   * Page runs for a counted loop (pagerun.ts): when every op of the body (pcs from..to-1) has a
+   * run form (its memory accesses are all `p[i]`, runShape), every `p[i]` is indexed by the
+   * counter with p a register the body leaves alone, a pointer variable the loop hoists or an
+   * array, and no op writes the counter or the bound.
    */
   private pageRunPlan(from: number, to: number, counter: Counter, hoist: HoistPlan | undefined): LoopShape['pageRun'] {
     const bound = 'reg' in counter.bound ? counter.bound.reg : -1;
@@ -302,143 +310,75 @@ class FnCompiler {
     return { plan, ops, fission: fissionLegal(infos, counter.slot) ? infos : undefined };
   }
 
-  /** The registers an expression reads (the `p[i]` loads' pointer and index included). */
-  private regsRead(e: CExpr): number[] {
-    const out: number[] = [];
-    const walk = (x: CExpr): void => {
+  /**
+   * What a page run needs to know of a value, in one walk: undefined when it touches memory other
+   * than by `p[i]` loads (runIndexed) or calls anything; else the registers it reads (the loads'
+   * pointer and index included), whether it loads at all, whether it can trap (a division by
+   * anything but a constant other than 0 and -1) and whether a load sits under ?:, && or ||
+   * (it then happens on some iterations only).
+   */
+  private runShape(e: CExpr): RunShape | undefined {
+    const shape: RunShape = { reads: [], loads: false, trapFree: true, conditionalLoads: false };
+    const walk = (x: CExpr, under: boolean): boolean => {
       const l = this.leaf(x);
-      if (l?.k === 'reg') out.push(l.slot);
-      if (l !== undefined) return;
+      if (l !== undefined) {
+        if (l.k === 'reg') shape.reads.push(l.slot);
+        return true;
+      }
       switch (x.k) {
         case 'unary':
         case 'cast':
         case 'builtin':
-          return walk(x.e);
+          return walk(x.e, under);
         case 'binary':
+          if (x.op === '/' || x.op === '%') {
+            const d = this.leaf(x.r);
+            if (d?.k !== 'const' || d.v === 0 || d.v === -1 || d.v === 0n || d.v === -1n) shape.trapFree = false;
+          }
+          return walk(x.l, under) && walk(x.r, under);
         case 'cmp':
+        case 'ptrdiff':
+          return walk(x.l, under) && walk(x.r, under);
         case 'logand':
         case 'logor':
-        case 'ptrdiff':
-          walk(x.l);
-          return walk(x.r);
+          return walk(x.l, under) && walk(x.r, true);
         case 'ptradd':
-          walk(x.p);
-          return walk(x.i);
+          return walk(x.p, under) && walk(x.i, under);
         case 'cond':
-          walk(x.c);
-          walk(x.t);
-          return walk(x.f);
-        case 'deref':
-          return walk(x.e);
+          return walk(x.c, under) && walk(x.t, true) && walk(x.f, true);
+        case 'deref': {
+          const ix = this.runIndexed(x);
+          if (ix === undefined) return false;
+          shape.loads = true;
+          shape.conditionalLoads ||= under;
+          shape.reads.push(ix.i);
+          if (typeof ix.base === 'number') shape.reads.push(ix.base);
+          return true;
+        }
+        default:
+          return false;
       }
     };
-    walk(e);
-    return out;
-  }
-
-  /** An expression that cannot trap: it divides only by constants other than 0 and -1. */
-  private trapFree(e: CExpr): boolean {
-    if (this.leaf(e) !== undefined) return true;
-    switch (e.k) {
-      case 'unary':
-      case 'cast':
-      case 'builtin':
-        return this.trapFree(e.e);
-      case 'binary': {
-        if (e.op === '/' || e.op === '%') {
-          const d = this.leaf(e.r);
-          if (d?.k !== 'const' || d.v === 0 || d.v === -1 || d.v === 0n || d.v === -1n) return false;
-        }
-        return this.trapFree(e.l) && this.trapFree(e.r);
-      }
-      case 'cmp':
-      case 'logand':
-      case 'logor':
-      case 'ptrdiff':
-        return this.trapFree(e.l) && this.trapFree(e.r);
-      case 'ptradd':
-        return this.trapFree(e.p) && this.trapFree(e.i);
-      case 'cond':
-        return this.trapFree(e.c) && this.trapFree(e.t) && this.trapFree(e.f);
-      case 'deref':
-        return this.trapFree(e.e);
-      case 'decay':
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  /**
-   * An expression computed from registers and constants and, with `loads`, `p[i]` loads (i and
-   * p registers or p a pointer variable, hoist.ts): the memory a page run can stand for.
-   */
-  private runnable(e: CExpr, loads: boolean): boolean {
-    if (this.leaf(e) !== undefined) return true;
-    switch (e.k) {
-      case 'unary':
-      case 'cast':
-      case 'builtin':
-        return this.runnable(e.e, loads);
-      case 'binary':
-      case 'cmp':
-      case 'logand':
-      case 'logor':
-      case 'ptrdiff':
-        return this.runnable(e.l, loads) && this.runnable(e.r, loads);
-      case 'ptradd':
-        return this.runnable(e.p, loads) && this.runnable(e.i, loads);
-      case 'cond':
-        return this.runnable(e.c, loads) && this.runnable(e.t, loads) && this.runnable(e.f, loads);
-      case 'deref':
-        return loads && this.runIndexed(e) !== undefined;
-      default:
-        return false;
-    }
+    return walk(e, false) ? shape : undefined;
   }
 
   /**
    * How a value the op computes (`plain` is its closure) is computed inside a page run: the same
    * closure when it reads no memory, else one whose `p[i]` loads read their run sites.
    */
-  private runValue(e: CExpr, plain: Rv): { v: Rv; sites: RunSite[] } | undefined {
-    if (this.runnable(e, false)) return { v: plain, sites: [] };
-    if (!this.runnable(e, true)) return undefined;
+  private runValue(e: CExpr, plain: Rv): (RunShape & { v: Rv; sites: RunSite[] }) | undefined {
+    const shape = this.runShape(e);
+    if (shape === undefined) return undefined;
+    if (!shape.loads) return { ...shape, v: plain, sites: [] };
     const sites: RunSite[] = [];
     this.runLoads = sites;
     this.runLoadsFailed = false;
     try {
       const v = this.value(e);
-      // Loads under ?:, && or || happen on some iterations only (pagerun.ts counts on the others).
-      if (this.loadsUnderCondition(e, false)) for (const s of sites) s.conditional = true;
-      return this.runLoadsFailed ? undefined : { v, sites };
+      if (shape.conditionalLoads) for (const s of sites) s.conditional = true;
+      return this.runLoadsFailed ? undefined : { ...shape, v, sites };
     } finally {
       this.runLoads = undefined;
-    }
-  }
-
-  /** Does e load memory inside an operand that is evaluated only on some paths? */
-  private loadsUnderCondition(e: CExpr, under: boolean): boolean {
-    switch (e.k) {
-      case 'deref':
-        return under;
-      case 'unary':
-      case 'cast':
-      case 'builtin':
-        return this.loadsUnderCondition(e.e, under);
-      case 'binary':
-      case 'cmp':
-      case 'ptrdiff':
-        return this.loadsUnderCondition(e.l, under) || this.loadsUnderCondition(e.r, under);
-      case 'logand':
-      case 'logor':
-        return this.loadsUnderCondition(e.l, under) || this.loadsUnderCondition(e.r, true);
-      case 'cond':
-        return this.loadsUnderCondition(e.c, under) || this.loadsUnderCondition(e.t, true) || this.loadsUnderCondition(e.f, true);
-      case 'ptradd':
-        return this.loadsUnderCondition(e.p, under) || this.loadsUnderCondition(e.i, under);
-      default:
-        return false;
     }
   }
 
@@ -1146,8 +1086,8 @@ class FnCompiler {
     if (reg?.k === 'reg') {
       const v = this.value(value);
       const rv = this.runValue(value, v);
-      const fission = { reads: this.regsRead(value), writes: [reg.slot], trapFree: this.trapFree(value) };
-      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), rv && { sites: rv.sites, make: (next) => regStoreOp(reg.slot, rv.v, next), fission });
+      const run = rv && { sites: rv.sites, make: (next: number) => regStoreOp(reg.slot, rv.v, next), fission: { reads: rv.reads, writes: [reg.slot], trapFree: rv.trapFree } };
+      this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => regStoreOp(reg.slot, v, next), run);
       return;
     }
     const k = this.vk(target.type);
@@ -1192,8 +1132,8 @@ class FnCompiler {
     const site = new RunSite(ix.base, ix.i, ix.scale, sizeBytes, true);
     const rv = storeRunOp(k, site, v, 0) ? this.runValue(value, v) : undefined;
     if (!rv) return undefined;
-    const reads = [...this.regsRead(value), ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])];
-    const fission = { reads, writes: [], trapFree: this.trapFree(value), kernel: storeKernel(k, site, rv.v) };
+    const reads = [...rv.reads, ix.i, ...(typeof ix.base === 'number' ? [ix.base] : [])];
+    const fission = { reads, writes: [], trapFree: rv.trapFree, kernel: storeKernel(k, site, rv.v) };
     return { sites: [site, ...rv.sites], make: (next: number) => storeRunOp(k, site, rv.v, next)!, fission };
   }
 
@@ -1347,8 +1287,8 @@ class FnCompiler {
       if (fast(0)) {
         const rv = this.runValue(rhsExpr, rhs);
         const inRun = rv && ((next: number) => regUpdateOp(op, tk, reg.slot, rv.v, next));
-        const fission = { reads: [reg.slot, ...this.regsRead(rhsExpr)], writes: [reg.slot], trapFree: this.trapFree(rhsExpr) };
-        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, inRun && inRun(0) ? { sites: rv.sites, make: (next) => inRun(next)!, fission } : undefined);
+        const run = rv && inRun && inRun(0) ? { sites: rv.sites, make: (next: number) => inRun(next)!, fission: { reads: [reg.slot, ...rv.reads], writes: [reg.slot], trapFree: rv.trapFree } } : undefined;
+        this.emitEffect({ k: 'reg', slot: reg.slot }, (next) => fast(next)!, run);
         return;
       }
     }
