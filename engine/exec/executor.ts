@@ -382,6 +382,11 @@ export class Executor {
         this.steps = steps;
         const next = ops[pc](f);
         steps = this.steps;
+        // The common case first: on to the next op, nothing asked to stop.
+        if (next >= 0 && this.pendingStop === undefined) {
+          pc = next;
+          continue;
+        }
         if (next === OP_THROWN) {
           const e = this.thrown;
           this.thrown = undefined;
@@ -392,10 +397,6 @@ export class Executor {
           if (next >= 0) f.pc = next;
           else if (next === OP_RETURN) this.popReturn(thread);
           return undefined;
-        }
-        if (next >= 0) {
-          pc = next;
-          continue;
         }
         if (next === OP_RETURN) {
           this.popReturn(thread);
